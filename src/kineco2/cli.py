@@ -1,0 +1,225 @@
+"""Command line: ``kineco2 compute | schema | factors | draw``.
+
+A thin layer over the engine: the same input schema and the same computation as the web
+application and the API. Bad input prints a French message naming the field and what is
+allowed, and exits with code 2 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kineco2.engine import compute, parse_input
+from kineco2.engine.errors import EngineError, InputError
+from kineco2.engine.factors import QUALITIES, load_factors
+from kineco2.engine.formatting import format_number, format_percent
+from kineco2.engine.result import Result
+from kineco2.engine.schema import json_schema
+
+EXIT_INPUT = 2
+
+
+class CliError(Exception):
+    """A user error: printed in French, exit code 2."""
+
+
+def read_answers(path: str) -> dict[str, Any]:
+    """Read a YAML or JSON answers file (``-`` for standard input)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"Fichier introuvable : « {path} ».") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"Impossible de lire « {path} » : {exc}.") from None
+    try:
+        if path.endswith(".json"):
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise CliError(f"« {path} » n'est pas un fichier YAML ou JSON valide : {exc}") from None
+    if not isinstance(data, dict):
+        raise CliError(f"« {path} » doit contenir un objet avec une section « profile ».")
+    return data
+
+
+def render_table(result: Result) -> str:
+    """The French table of the ``compute`` command."""
+    sp = " "  # plain spaces in a terminal
+    rows = [("Poste", "t CO2e", "Part", "Intervalle à 95 %")]
+    unc = result.uncertainty
+    for post in result.posts:
+        interval = ""
+        if post.interval_95 is not None:
+            interval = (
+                f"{format_number(post.interval_95.low / 1000, 2, thousands=sp)} – "
+                f"{format_number(post.interval_95.high / 1000, 2, thousands=sp)}"
+            )
+        rows.append(
+            (
+                post.label,
+                format_number(post.kgco2e / 1000, 2, thousands=sp),
+                format_percent(post.share).replace("\u00a0", " "),
+                interval,
+            )
+        )
+    total_interval = ""
+    if unc is not None:
+        total_interval = (
+            f"{format_number(unc.total.low / 1000, 2, thousands=sp)} – "
+            f"{format_number(unc.total.high / 1000, 2, thousands=sp)}"
+        )
+    rows.append(
+        (
+            "Total",
+            format_number(result.total_kgco2e / 1000, 2, thousands=sp),
+            "100 %",
+            total_interval,
+        )
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    out = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3)]
+        out.append("  ".join(cells).rstrip())
+        if index == 0 or index == len(rows) - 2:
+            out.append("-" * (sum(widths) + 6))
+    per_session = f"{format_number(result.per_session_kgco2e, 2, thousands=sp)} kg CO2e par séance"
+    if unc is not None:
+        per_session += (
+            f" (intervalle à 95 % : {format_number(unc.per_session.low, 2)} – "
+            f"{format_number(unc.per_session.high, 2)})"
+        )
+    out += [
+        "",
+        per_session,
+        f"{format_number(result.per_practitioner_kgco2e / 1000, 2, thousands=sp)} t CO2e par kiné",
+        f"{format_number(result.sessions, 0, thousands=sp)} séances par an ; commune : "
+        f"{result.commune_name}",
+        f"Facteurs version {result.factors_version}, valeurs par défaut {result.defaults_version}, "
+        f"schéma {result.schema_version}.",
+    ]
+    if result.precision_hints:
+        out.append("")
+        out.append("Ce qui rendrait votre bilan plus précis :")
+        for hint in result.precision_hints:
+            out.append(
+                f"  - {hint.label} ({format_percent(hint.share_of_variance)} de la variance)".replace(
+                    "\u00a0", " "
+                )
+            )
+    for note in result.notes:
+        out.append(f"Note : {note}")
+    return "\n".join(out)
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    data = read_answers(args.file)
+    inputs = parse_input(data)
+    result = compute(inputs, draws=args.draws, seed=args.seed)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_table(result))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_factors(args: argparse.Namespace) -> int:
+    factors = load_factors(args.version)
+    if args.format == "json":
+        rows = [
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "label": f.label,
+                "value": f.value,
+                "unit": f.unit,
+                "uncertainty_pct": f.uncertainty_pct,
+                "quality": f.quality,
+                "source": f.source,
+                "year": f.year,
+            }
+            for f in factors.values()
+        ]
+        print(
+            json.dumps({"version": factors.version, "factors": rows}, ensure_ascii=False, indent=2)
+        )
+        return 0
+    print(f"Facteurs d'émission, version {factors.version} ({len(factors)} facteurs)\n")
+    for factor in factors.values():
+        flag = (
+            "" if factor.quality in ("publie", "secondaire") else f" [{QUALITIES[factor.quality]}]"
+        )
+        print(f"{factor.id} — {factor.label}{flag}")
+        print(
+            f"    {format_number(factor.value, 4, thousands=' ').rstrip('0').rstrip(',')} "
+            f"{factor.unit} ± {format_number(factor.uncertainty_pct, 0)} % ({factor.year})"
+        )
+        print(f"    Source : {factor.source}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kineco2", description="Bilan carbone d'un cabinet de kinésithérapie."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_compute = sub.add_parser("compute", help="calcule le bilan d'un fichier de réponses")
+    p_compute.add_argument("file", help="fichier YAML ou JSON de réponses (- : entrée standard)")
+    p_compute.add_argument("--format", choices=("table", "json"), default="table")
+    p_compute.add_argument(
+        "--draws", type=int, default=10_000, help="tirages Monte Carlo (0 : pas d'intervalle)"
+    )
+    p_compute.add_argument("--seed", type=int, default=0, help="graine du tirage aléatoire")
+    p_compute.set_defaults(func=cmd_compute)
+    p_schema = sub.add_parser("schema", help="affiche le schéma JSON des réponses")
+    p_schema.set_defaults(func=cmd_schema)
+    p_factors = sub.add_parser("factors", help="liste les facteurs d'émission et leurs sources")
+    p_factors.add_argument("--version", default=None)
+    p_factors.add_argument("--format", choices=("table", "json"), default="table")
+    p_factors.set_defaults(func=cmd_factors)
+    try:
+        from kineco2.panel_draw import add_draw_command
+    except ImportError:
+        pass
+    else:
+        add_draw_command(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "draws", 0) and not 0 <= args.draws <= 1_000_000:
+        print("Erreur : --draws doit être compris entre 0 et 1 000 000.", file=sys.stderr)
+        return EXIT_INPUT
+    if getattr(args, "draws", 0) and 0 < args.draws < 100:
+        print("Erreur : --draws doit valoir 0 (pas d'intervalle) ou au moins 100.", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print("Erreur dans les réponses :", file=sys.stderr)
+        for path, message in exc.problems:
+            print(f"  - {path} : {message}" if path else f"  - {message}", file=sys.stderr)
+        return EXIT_INPUT
+    except (CliError, EngineError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Compute an assessment: run every post, sum the lines, rank what would tighten the result."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from kineco2.engine.context import Context
+from kineco2.engine.defaults import DefaultSet, load_defaults
+from kineco2.engine.factors import FactorSet, load_factors
+from kineco2.engine.lines import Line
+from kineco2.engine.posts import POSTS
+from kineco2.engine.result import PostResult, PrecisionHint, Result
+from kineco2.engine.schema import SCHEMA_VERSION, AssessmentInput
+
+ENGINE_VERSION = "1.0"
+
+
+def compute(
+    inputs: AssessmentInput,
+    *,
+    factors: FactorSet | None = None,
+    defaults: DefaultSet | None = None,
+    draws: int = 0,
+    seed: int = 0,
+) -> Result:
+    """The footprint of one assessment. ``draws > 0`` adds the Monte Carlo uncertainty."""
+    defaults = defaults or load_defaults()
+    factors = factors or load_factors(defaults.factors_version or None)
+    ctx = Context(inputs, factors, defaults)
+    for post in POSTS:
+        post.compute(ctx)
+
+    lines = tuple(ctx.lines)
+    by_post: dict[str, list[Line]] = defaultdict(list)
+    for line in lines:
+        by_post[line.post].append(line)
+    post_totals = {post.ID: math.fsum(ln.kgco2e for ln in by_post[post.ID]) for post in POSTS}
+    total = math.fsum(post_totals.values())
+    posts = tuple(
+        PostResult(
+            id=post.ID,
+            label=post.LABEL,
+            kgco2e=post_totals[post.ID],
+            share=post_totals[post.ID] / total if total else 0.0,
+            lines=tuple(by_post[post.ID]),
+        )
+        for post in POSTS
+    )
+    result = Result(
+        lines=lines,
+        posts=posts,
+        total_kgco2e=total,
+        sessions=ctx.sessions.value,
+        practitioners=ctx.practitioners,
+        territory=ctx.territory,
+        patient_zone=ctx.zone,
+        patient_zone_guessed=ctx.zone_guessed,
+        commune_name=ctx.commune.name,
+        factors_version=factors.version,
+        defaults_version=defaults.version,
+        schema_version=SCHEMA_VERSION,
+        engine_version=ENGINE_VERSION,
+        precision_hints=precision_hints(lines),
+        notes=tuple(ctx.notes),
+        factor_ids_used=frozenset(ctx.factor_ids_used),
+        sessions_drivers=ctx.sessions.drivers,
+    )
+    if draws > 0:
+        from kineco2.engine.uncertainty import with_monte_carlo
+
+        result = with_monte_carlo(result, draws=draws, seed=seed)
+    return result
+
+
+def precision_hints(lines: tuple[Line, ...], limit: int = 5) -> tuple[PrecisionHint, ...]:
+    """Answers left at their default, ranked by their share of the variance of the total.
+
+    First-order (log-normal, small σ) approximation: a driver shared by lines whose
+    emissions add up to E contributes (σ·E)² to the variance of the total; so does each
+    factor. Only defaults that a question can replace are listed.
+    """
+    variance: dict[str, float] = defaultdict(float)
+    weight: dict[str, float] = defaultdict(float)
+    labels: dict[str, tuple[str | None, str, str]] = {}
+    factor_weight: dict[str, float] = defaultdict(float)
+    factor_sigma: dict[str, float] = {}
+    for line in lines:
+        factor_weight[line.factor_id] += line.kgco2e
+        factor_sigma[line.factor_id] = math.log1p(line.factor_uncertainty_pct / 100) / 1.96
+        for driver in line.drivers:
+            weight[driver.id] += line.kgco2e
+            labels[driver.id] = (driver.field, driver.label, driver.origin)
+            variance[driver.id] = driver.sigma
+    contributions = {key: (sigma * weight[key]) ** 2 for key, sigma in variance.items()}
+    total_variance = math.fsum(contributions.values()) + math.fsum(
+        (factor_sigma[f] * w) ** 2 for f, w in factor_weight.items()
+    )
+    if total_variance <= 0:
+        return ()
+    # Several defaults may stand behind one question: group them by the question.
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for key in contributions:
+        field, _, origin = labels[key]
+        if origin == "defaut" and field is not None:
+            by_field[field].append(key)
+    hints = [
+        PrecisionHint(
+            field=field,
+            label=labels[keys[0]][1],
+            share_of_variance=math.fsum(contributions[k] for k in keys) / total_variance,
+            kgco2e=max(weight[k] for k in keys),
+        )
+        for field, keys in by_field.items()
+    ]
+    hints.sort(key=lambda h: h.share_of_variance, reverse=True)
+    return tuple(h for h in hints[:limit] if h.share_of_variance > 0.001)

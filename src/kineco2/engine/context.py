@@ -1,0 +1,224 @@
+"""What a post module sees: the answers, the reference data and a line builder.
+
+The context resolves the practice profile once (commune → territory, patient zone, sessions,
+surface) and turns every answer or default into a :class:`Quantity` that remembers where it
+came from. Posts call :meth:`Context.line` to record ``quantity × factor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kineco2.engine import geography
+from kineco2.engine.defaults import DefaultSet
+from kineco2.engine.errors import ReferenceDataError
+from kineco2.engine.factors import FactorSet
+from kineco2.engine.formatting import format_significant
+from kineco2.engine.lines import ANSWER_UNCERTAINTY_PCT, Driver, Line, Quantity
+from kineco2.engine.schema import SECTIONS, AssessmentInput, field_title
+
+#: Overseas territories where the defaults assume air conditioning and regional flights.
+TROPICAL_OVERSEAS = frozenset(
+    {
+        "guadeloupe",
+        "martinique",
+        "guyane",
+        "la_reunion",
+        "mayotte",
+        "saint_barthelemy",
+        "saint_martin",
+    }
+)
+OVERSEAS = TROPICAL_OVERSEAS | {"saint_pierre_et_miquelon"}
+
+
+class Context:
+    def __init__(self, inputs: AssessmentInput, factors: FactorSet, defaults: DefaultSet):
+        self.inputs = inputs
+        self.factors = factors
+        self.defaults = defaults
+        self.lines: list[Line] = []
+        self.notes: list[str] = []
+        self.factor_ids_used: set[str] = set()
+        self.defaults_used: set[str] = set()
+
+        profile = inputs.profile
+        self.commune = geography.locate(profile.commune)
+        self.territory = self.commune.territory
+        self.practitioners = profile.practitioners
+        if profile.patient_zone is None:
+            self.zone = geography.guess_patient_zone(self.commune)
+            self.zone_guessed = True
+        else:
+            self.zone = profile.patient_zone
+            self.zone_guessed = False
+
+        self.sessions = self.answer("profile", "sessions_per_year", "sessions_per_practitioner")
+        home_percent = self.answer("profile", "home_visit_percent", "home_visit_percent")
+        self.home_share = home_percent.value / 100
+        # The complement (sessions at the practice) keeps the uncertainty of the sessions only.
+        self.sessions_at_home = self.sessions * (home_percent / 100)
+        self.sessions_at_practice = self.sessions * (1 - self.home_share)
+        self.surface = self.answer("profile", "surface_m2", "surface_per_practitioner")
+
+    # -- answers and defaults ------------------------------------------------------------
+    def _section(self, section: str) -> Any:
+        return getattr(self.inputs, section)
+
+    def is_answered(self, section: str, name: str) -> bool:
+        return getattr(self._section(section), name) is not None
+
+    def answer(self, section: str, name: str, default_id: str | None = None) -> Quantity:
+        """The user's answer as a quantity, or the default ``default_id`` if unanswered."""
+        value = getattr(self._section(section), name)
+        path = f"{section}.{name}"
+        if value is None:
+            if default_id is None:
+                raise ReferenceDataError(f"Pas de valeur par défaut pour {path}.")
+            return self.default(default_id, field=path)
+        origin = getattr(self._section(section), "data_quality", "estime")
+        if section == "profile":
+            origin = "mesure" if name == "sessions_per_year" else "estime"
+        driver = Driver(
+            id=path,
+            label=field_title((section, name)),
+            origin=origin,
+            uncertainty_pct=ANSWER_UNCERTAINTY_PCT[origin],
+            field=path,
+        )
+        return Quantity(float(value), (driver,))
+
+    def default(self, default_id: str, *, field: str | None = None) -> Quantity:
+        """A default scaled by what it is « per » (practitioner, m², session…).
+
+        A default id that is not in the defaults file may name a parameter of the factors
+        file (``duree_amortissement_materiel``): conventions are not duplicated.
+        """
+        self.defaults_used.add(default_id)
+        if default_id not in self.defaults.defaults:
+            return self.parameter(default_id, field=field)
+        item = self.defaults[default_id]
+        label = field_title(tuple(field.split("."))) if field else default_id
+        drivers: tuple[Driver, ...] = ()
+        if item.uncertainty_pct > 0:
+            drivers = (
+                Driver(
+                    id=f"defaut:{default_id}",
+                    label=label or default_id,
+                    origin="defaut",
+                    uncertainty_pct=item.uncertainty_pct,
+                    field=field,
+                ),
+            )
+        quantity = Quantity(float(item.value), drivers)
+        if item.per == "kine":
+            return quantity * self.practitioners
+        if item.per == "m2":
+            return quantity * self.surface
+        if item.per == "seance":
+            return quantity * self.sessions
+        if item.per == "seance_cabinet":
+            return quantity * self.sessions_at_practice
+        return quantity
+
+    def choice(self, section: str, name: str, default_id: str) -> tuple[str, bool]:
+        """A categorical answer and whether it is the default."""
+        value = getattr(self._section(section), name)
+        if value is None:
+            self.defaults_used.add(default_id)
+            return str(self.defaults[default_id].value), True
+        return value, False
+
+    def parameter(self, factor_id: str, *, field: str | None = None) -> Quantity:
+        """A method parameter of the factors file (leak rate in %, lifetime in years)."""
+        factor = self.factors[factor_id]
+        if factor.kind != "parametre":
+            raise ReferenceDataError(f"« {factor_id} » n'est pas un paramètre de méthode.")
+        self.factor_ids_used.add(factor_id)
+        value = factor.value / 100 if factor.unit.startswith("%") else factor.value
+        drivers: tuple[Driver, ...] = ()
+        if factor.uncertainty_pct > 0:
+            drivers = (
+                Driver(
+                    id=f"parametre:{factor_id}",
+                    label=factor.label,
+                    origin="convention" if field is None else "defaut",
+                    uncertainty_pct=factor.uncertainty_pct,
+                    field=field,
+                ),
+            )
+        return Quantity(value, drivers)
+
+    def constant(
+        self,
+        value: float,
+        label: str,
+        uncertainty_pct: float,
+        key: str,
+        *,
+        field: str | None = None,
+    ) -> Quantity:
+        """A fixed hypothesis of the reference data (e.g. a zone's distance).
+
+        ``field`` names the question whose answer would replace it.
+        """
+        drivers: tuple[Driver, ...] = ()
+        if uncertainty_pct > 0:
+            drivers = (
+                Driver(
+                    id=key,
+                    label=label,
+                    origin="defaut",
+                    uncertainty_pct=uncertainty_pct,
+                    field=field,
+                ),
+            )
+        return Quantity(value, drivers)
+
+    # -- lines ---------------------------------------------------------------------------
+    def line(
+        self,
+        post: str,
+        item: str,
+        label: str,
+        quantity: Quantity,
+        factor_id: str,
+        *,
+        unit: str,
+        scope: int,
+        beges: str,
+        detail: str = "",
+    ) -> Line:
+        factor = self.factors[factor_id]
+        if factor.kind != "facteur":
+            raise ReferenceDataError(f"« {factor_id} » n'est pas un facteur d'émission.")
+        self.factor_ids_used.add(factor_id)
+        value = max(0.0, quantity.value)
+        line = Line(
+            post=post,
+            item=item,
+            label=label,
+            quantity=value,
+            unit=unit,
+            factor_id=factor_id,
+            factor_value=factor.value,
+            factor_unit=factor.unit,
+            factor_uncertainty_pct=factor.uncertainty_pct,
+            kgco2e=value * factor.value,
+            origin=quantity.origin,
+            scope=scope,
+            beges_category=beges,
+            drivers=quantity.drivers,
+            detail=detail
+            or f"{format_significant(value, 3)} {unit} × {format_significant(factor.value, 3)} "
+            f"{factor.unit}",
+        )
+        self.lines.append(line)
+        return line
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+
+def section_names() -> list[str]:
+    return list(SECTIONS)

@@ -1,0 +1,146 @@
+"""Énergie du cabinet (scope 1 for fuels burnt on site, scope 2 for electricity and heat).
+
+Method (docs/methodology.md, « Énergie »):
+* electricity: kWh on the bills × the territory's « mix moyen consommation » (location-based;
+  a green-electricity contract is shown beside the result, never subtracted);
+* without bills: surface × 71 kWh/m² of specific electricity (ADEME/CEREN, santé), plus,
+  for electric heating, surface × 128 kWh/m² (÷ COP for a heat pump);
+* heating fuels: kWh on the bills (gas bills are in kWh PCS) × the fuel's factor, or
+  litres of fuel oil × 3.25 kg/L, or surface × 128 kWh/m² × the fuel's factor per kWh PCI;
+* bills of a shared building are multiplied by the practice's share.
+"""
+
+from __future__ import annotations
+
+from kineco2.engine.context import Context
+
+ID = "energie"
+LABEL = "Énergie du cabinet"
+METHOD = "Électricité : kWh de vos factures × facteur du mix moyen de consommation de votre territoire (ADEME). Sans facture : surface × 71 kWh/m² (ratio ADEME/CEREN des locaux de santé), plus le chauffage électrique estimé à 128 kWh/m². Chauffage au gaz, fioul, bois ou réseau de chaleur : kWh de vos factures (le gaz est facturé en kWh PCS) ou, à défaut, surface × 128 kWh/m², × le facteur de l'énergie. Un contrat d'électricité « verte » ne réduit pas le bilan (méthode BEGES)."
+
+ELECTRICITY_BY_TERRITORY = {
+    "france_continentale": "elec_fr_mix_moyen",
+    "corse": "elec_corse",
+    "guadeloupe": "elec_guadeloupe",
+    "martinique": "elec_martinique",
+    "guyane": "elec_guyane",
+    "la_reunion": "elec_reunion",
+    "mayotte": "elec_mayotte",
+    "saint_pierre_et_miquelon": "elec_spm",
+    "saint_barthelemy": "elec_saint_barthelemy",
+    "saint_martin": "elec_saint_martin",
+}
+#: Heating fuel -> (factor for kWh read on a bill, factor for an estimated kWh PCI, scope, BEGES).
+FUELS = {
+    "gaz": ("gaz_naturel_pcs", "gaz_naturel_pci", 1, "1.1"),
+    "fioul": ("fioul_kwh", "fioul_kwh", 1, "1.1"),
+    "propane": ("propane_kwh", "propane_kwh", 1, "1.1"),
+    "bois_buches": ("bois_buches_poele", "bois_buches_poele", 1, "1.1"),
+    "granules": ("granules_chaudiere", "granules_chaudiere", 1, "1.1"),
+    "reseau_chaleur": ("reseau_chaleur_moyen", "reseau_chaleur_moyen", 2, "2.2"),
+}
+ELECTRIC_HEATING = ("electricite", "pompe_a_chaleur")
+FACTORS = frozenset(
+    set(ELECTRICITY_BY_TERRITORY.values())
+    | {f for bill, estimate, _, _ in FUELS.values() for f in (bill, estimate)}
+    | {"fioul_litre"}
+)
+PARAMETERS: frozenset[str] = frozenset()
+
+
+def compute(ctx: Context) -> None:
+    answers = ctx.inputs.energie
+    electricity = ELECTRICITY_BY_TERRITORY[ctx.territory]
+    heating, _ = ctx.choice(ID, "heating_energy", "heating_energy")
+    share = ctx.answer(ID, "bill_share_percent", "bill_share_percent") * 0.01
+
+    # Electricity: the bills, or the surface × the santé intensity.
+    if answers.electricity_kwh is not None:
+        ctx.line(
+            ID,
+            "electricite",
+            "Électricité (factures)",
+            ctx.answer(ID, "electricity_kwh") * share,
+            electricity,
+            unit="kWh",
+            scope=2,
+            beges="2.1",
+        )
+        if heating in ELECTRIC_HEATING and answers.heating_kwh is not None:
+            ctx.note(
+                "Chauffage électrique : il est compris dans les kWh d'électricité des "
+                "factures ; la consommation de chauffage saisie n'est pas ajoutée."
+            )
+    else:
+        ctx.line(
+            ID,
+            "electricite",
+            "Électricité, usages spécifiques (estimée d'après la surface)",
+            ctx.default("electricity_kwh_per_m2", field="energie.electricity_kwh"),
+            electricity,
+            unit="kWh",
+            scope=2,
+            beges="2.1",
+        )
+        if heating in ELECTRIC_HEATING:
+            if answers.heating_kwh is not None:
+                need = ctx.answer(ID, "heating_kwh") * share
+            else:
+                need = ctx.default("heating_kwh_per_m2", field="energie.heating_kwh")
+                if heating == "pompe_a_chaleur":
+                    need = need / ctx.default("heat_pump_cop")
+            ctx.line(
+                ID,
+                "chauffage_electrique",
+                "Chauffage électrique (estimé)",
+                need,
+                electricity,
+                unit="kWh",
+                scope=2,
+                beges="2.1",
+            )
+
+    # Heating fuels.
+    if heating in FUELS:
+        bill_factor, estimate_factor, scope, beges = FUELS[heating]
+        if answers.heating_kwh is not None:
+            unit = "kWh PCS" if heating == "gaz" else "kWh"
+            ctx.line(
+                ID,
+                "chauffage",
+                "Chauffage (factures)",
+                ctx.answer(ID, "heating_kwh") * share,
+                bill_factor,
+                unit=unit,
+                scope=scope,
+                beges=beges,
+            )
+        elif heating == "fioul" and answers.fuel_oil_litres is not None:
+            ctx.line(
+                ID,
+                "chauffage",
+                "Chauffage au fioul (litres livrés)",
+                ctx.answer(ID, "fuel_oil_litres") * share,
+                "fioul_litre",
+                unit="L",
+                scope=1,
+                beges="1.1",
+            )
+        else:
+            need = ctx.default("heating_kwh_per_m2", field="energie.heating_kwh")
+            ctx.line(
+                ID,
+                "chauffage",
+                "Chauffage (estimé d'après la surface)",
+                need,
+                estimate_factor,
+                unit="kWh PCI" if heating != "reseau_chaleur" else "kWh",
+                scope=scope,
+                beges=beges,
+            )
+
+    if answers.green_electricity_contract:
+        ctx.note(
+            "Contrat d'électricité « verte » : selon la méthode (BEGES, ADEME), il ne réduit "
+            "pas les émissions comptées ; il est mentionné à part."
+        )

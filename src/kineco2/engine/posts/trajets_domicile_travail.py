@@ -1,0 +1,39 @@
+"""Trajets domicile–cabinet (scope 3, BEGES 3.3).
+
+Method: people × round-trip km per day × days worked per year × the mode's factor per km.
+"""
+
+from __future__ import annotations
+
+from kineco2.engine.context import Context
+from kineco2.engine.lines import Quantity
+from kineco2.engine.schema import VEHICLE_LABELS
+
+ID = "trajets_domicile_travail"
+LABEL = "Trajets domicile–cabinet"
+METHOD = "Personnes × kilomètres aller-retour par jour × jours travaillés × facteur du mode de transport."
+FACTORS = frozenset(VEHICLE_LABELS)
+PARAMETERS: frozenset[str] = frozenset()
+
+
+def compute(ctx: Context) -> None:
+    mode, _ = ctx.choice(ID, "commute_mode", "commute_mode")
+    if ctx.is_answered(ID, "people"):
+        people = ctx.answer(ID, "people")
+    else:
+        people = Quantity(float(ctx.practitioners))
+    km = (
+        people
+        * ctx.answer(ID, "round_trip_km_per_day", "commute_round_trip_km_per_day")
+        * ctx.answer(ID, "days_per_year", "commute_days_per_year")
+    )
+    ctx.line(
+        ID,
+        "trajets",
+        f"Trajets domicile–cabinet – {VEHICLE_LABELS[mode]}",
+        km,
+        mode,
+        unit="km",
+        scope=3,
+        beges="3.3",
+    )

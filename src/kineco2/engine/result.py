@@ -1,0 +1,167 @@
+"""The result of an assessment: lines, posts, totals and functional units."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from kineco2.engine.lines import ORIGINS, Driver, Line
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    low: float
+    median: float
+    high: float
+    mean: float
+
+    def as_list(self) -> list[float]:
+        return [self.low, self.high]
+
+
+@dataclass(frozen=True, slots=True)
+class PrecisionHint:
+    """An answer left at its default, ranked by its share of the variance of the total."""
+
+    field: str | None
+    label: str
+    share_of_variance: float
+    kgco2e: float
+
+
+@dataclass(frozen=True)
+class PostResult:
+    id: str
+    label: str
+    kgco2e: float
+    share: float
+    lines: tuple[Line, ...]
+    interval_95: Interval | None = None
+
+    @property
+    def origin(self) -> str:
+        """Data quality of the post: the least precise origin among its weighty lines."""
+        if not self.lines:
+            return "defaut"
+        order = list(ORIGINS)
+        weighty = [ln for ln in self.lines if ln.kgco2e > 0] or list(self.lines)
+        return max((ln.origin for ln in weighty), key=order.index)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    draws: int
+    seed: int
+    total: Interval
+    per_session: Interval
+    per_practitioner: Interval
+    posts: dict[str, Interval]
+
+
+@dataclass(frozen=True)
+class Result:
+    lines: tuple[Line, ...]
+    posts: tuple[PostResult, ...]
+    total_kgco2e: float
+    sessions: float
+    practitioners: int
+    territory: str
+    patient_zone: str
+    patient_zone_guessed: bool
+    commune_name: str
+    factors_version: str
+    defaults_version: str
+    schema_version: str
+    engine_version: str
+    precision_hints: tuple[PrecisionHint, ...]
+    notes: tuple[str, ...] = ()
+    uncertainty: Uncertainty | None = None
+    factor_ids_used: frozenset[str] = field(default_factory=frozenset)
+    sessions_drivers: tuple[Driver, ...] = ()
+
+    @property
+    def per_session_kgco2e(self) -> float:
+        return self.total_kgco2e / self.sessions if self.sessions else math.nan
+
+    @property
+    def per_practitioner_kgco2e(self) -> float:
+        return self.total_kgco2e / self.practitioners
+
+    def post(self, post_id: str) -> PostResult:
+        for post in self.posts:
+            if post.id == post_id:
+                return post
+        raise KeyError(post_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the CLI's and the API's output)."""
+        unc = self.uncertainty
+
+        def interval(value: Interval | None) -> list[float] | None:
+            return value.as_list() if value else None
+
+        return {
+            "total_kgco2e": self.total_kgco2e,
+            "total_tco2e": self.total_kgco2e / 1000,
+            "per_session_kgco2e": self.per_session_kgco2e,
+            "per_practitioner_kgco2e": self.per_practitioner_kgco2e,
+            "interval_95": interval(unc.total if unc else None),
+            "per_session_interval_95": interval(unc.per_session if unc else None),
+            "per_practitioner_interval_95": interval(unc.per_practitioner if unc else None),
+            "median_kgco2e": unc.total.median if unc else None,
+            "mean_kgco2e": unc.total.mean if unc else None,
+            "monte_carlo": {"draws": unc.draws, "seed": unc.seed} if unc else None,
+            "sessions": self.sessions,
+            "practitioners": self.practitioners,
+            "commune": self.commune_name,
+            "territory": self.territory,
+            "patient_zone": self.patient_zone,
+            "patient_zone_guessed": self.patient_zone_guessed,
+            "versions": {
+                "factors": self.factors_version,
+                "defaults": self.defaults_version,
+                "schema": self.schema_version,
+                "engine": self.engine_version,
+            },
+            "posts": [
+                {
+                    "id": post.id,
+                    "label": post.label,
+                    "kgco2e": post.kgco2e,
+                    "share": post.share,
+                    "data_quality": post.origin,
+                    "interval_95": interval(unc.posts.get(post.id) if unc else None),
+                    "lines": [
+                        {
+                            "item": line.item,
+                            "label": line.label,
+                            "quantity": line.quantity,
+                            "unit": line.unit,
+                            "factor_id": line.factor_id,
+                            "factor_value": line.factor_value,
+                            "factor_unit": line.factor_unit,
+                            "factor_uncertainty_pct": line.factor_uncertainty_pct,
+                            "kgco2e": line.kgco2e,
+                            "data_quality": line.origin,
+                            "uncertainty_pct": line.uncertainty_pct,
+                            "scope": line.scope,
+                            "beges_category": line.beges_category,
+                            "detail": line.detail,
+                        }
+                        for line in post.lines
+                    ],
+                }
+                for post in self.posts
+            ],
+            "precision_hints": [
+                {
+                    "field": hint.field,
+                    "label": hint.label,
+                    "share_of_variance": hint.share_of_variance,
+                    "kgco2e": hint.kgco2e,
+                }
+                for hint in self.precision_hints
+            ],
+            "notes": list(self.notes),
+        }

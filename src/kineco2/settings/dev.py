@@ -1,0 +1,3 @@
+from kineco2.settings.base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kineco2.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("methodologie/", views.methodology, name="methodology"),
+    path("methodologie/postes/<slug:post_id>/", views.methodology_post, name="methodology_post"),
+    path("methodologie/facteurs/", views.factor_list, name="factor_list"),
+    path("methodologie/facteurs/<slug:factor_id>/", views.factor_detail, name="factor_detail"),
+]

@@ -1,0 +1,49 @@
+"""Public pages: home and methodology, in French, with every factor and its source."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kineco2.engine.factors import load_factors
+from kineco2.engine.posts import POSTS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_is_french(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="fr"' in html
+    assert "une séance" in html
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_methodology_lists_every_post(client):
+    html = client.get(reverse("methodology")).content.decode()
+    for post in POSTS:
+        assert post.LABEL in html
+
+
+def test_factor_list_shows_every_factor_with_source(client):
+    html = client.get(reverse("factor_list")).content.decode()
+    for factor in load_factors().values():
+        assert f'id="{factor.id}"' in html
+    assert "ADEME Base Carbone id 42513" in html
+
+
+def test_factor_detail_and_unknowns(client):
+    response = client.get(reverse("factor_detail", args=["elec_spm"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "pas un facteur publié" in html
+    assert "2025.1" in html
+    assert client.get(reverse("factor_detail", args=["nope"])).status_code == 404
+    assert client.get(reverse("factor_list") + "?version=1900.1").status_code == 404
+    assert client.get(reverse("methodology_post", args=["nope"])).status_code == 404
+
+
+def test_post_page(client):
+    html = client.get(reverse("methodology_post", args=["energie"])).content.decode()
+    assert "Électricité consommée à La Réunion" in html
