@@ -290,3 +290,38 @@ def test_worked_example_order_of_magnitude():
     patients = r.post("deplacements_patients").share
     assert 0.45 < patients < 0.8  # studies: patient travel is the first post
     assert max(r.posts, key=lambda p: p.kgco2e).id == "deplacements_patients"
+
+
+def test_patients_walk_bike_survey(approx):
+    r = run(
+        deplacements_patients={
+            "survey_round_trip_km": 4,
+            "survey_car_percent": 60,
+            "survey_walk_bike_percent": 30,
+        }
+    )
+    km = AT_PRACTICE * 4
+    # 30 % active, split walking/cycling as in the EMP (0.607 / 0.059); the remaining 10 %
+    # between public transport and two-wheelers (0.279 / 0.055).
+    assert line(r, "deplacements_patients", "velo").quantity == approx(km * 0.30 * 0.059 / 0.666)
+    assert line(r, "deplacements_patients", "transport_commun").kgco2e == approx(
+        km * 0.10 * 0.279 / 0.334 * 0.147
+    )
+    assert line(r, "deplacements_patients", "voiture").kgco2e == approx(km * 0.6 * 0.218)
+
+
+def test_telehealth_removes_trips_and_adds_video(approx):
+    r = run({"telehealth_percent": 20})
+    at_practice = 4000 * (1 - 0.1 - 0.2)
+    assert line(r, "deplacements_patients", "voiture").kgco2e == approx(
+        at_practice * 9.4 * 0.97 * 0.218
+    )
+    assert line(r, "numerique", "telesoin").kgco2e == approx(4000 * 0.2 * 0.5 * 0.057)
+
+
+def test_effective_answers_record_defaults_and_answers():
+    r = run(energie={"electricity_kwh": 1234})
+    assert r.effective_answers["energie.electricity_kwh"] == 1234
+    assert r.effective_answers["energie.heating_kwh"] == 40 * 128
+    assert r.effective_answers["energie.heating_energy"] == "gaz"
+    assert r.effective_answers["profile.sessions_per_year"] == 4000

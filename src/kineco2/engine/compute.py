@@ -65,6 +65,7 @@ def compute(
         notes=tuple(ctx.notes),
         factor_ids_used=frozenset(ctx.factor_ids_used),
         sessions_drivers=ctx.sessions.drivers,
+        effective_answers=dict(ctx.effective),
     )
     if draws > 0:
         from kineco2.engine.uncertainty import with_monte_carlo

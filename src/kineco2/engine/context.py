@@ -41,6 +41,9 @@ class Context:
         self.notes: list[str] = []
         self.factor_ids_used: set[str] = set()
         self.defaults_used: set[str] = set()
+        #: The value used for each question, answered or defaulted (``"energie.heating_kwh"``).
+        #: Actions override answers relative to these values.
+        self.effective: dict[str, Any] = {}
 
         profile = inputs.profile
         self.commune = geography.locate(profile.commune)
@@ -55,10 +58,13 @@ class Context:
 
         self.sessions = self.answer("profile", "sessions_per_year", "sessions_per_practitioner")
         home_percent = self.answer("profile", "home_visit_percent", "home_visit_percent")
+        tele_percent = self.answer("profile", "telehealth_percent", "telehealth_percent")
         self.home_share = home_percent.value / 100
+        self.telehealth_share = tele_percent.value / 100
         # The complement (sessions at the practice) keeps the uncertainty of the sessions only.
         self.sessions_at_home = self.sessions * (home_percent / 100)
-        self.sessions_at_practice = self.sessions * (1 - self.home_share)
+        self.sessions_remote = self.sessions * self.telehealth_share
+        self.sessions_at_practice = self.sessions * (1 - self.home_share - self.telehealth_share)
         self.surface = self.answer("profile", "surface_m2", "surface_per_practitioner")
 
     # -- answers and defaults ------------------------------------------------------------
@@ -75,7 +81,9 @@ class Context:
         if value is None:
             if default_id is None:
                 raise ReferenceDataError(f"Pas de valeur par défaut pour {path}.")
-            return self.default(default_id, field=path)
+            quantity = self.default(default_id, field=path)
+            self.effective.setdefault(path, quantity.value)
+            return quantity
         origin = getattr(self._section(section), "data_quality", "estime")
         if section == "profile":
             origin = "mesure" if name == "sessions_per_year" else "estime"
@@ -86,6 +94,7 @@ class Context:
             uncertainty_pct=ANSWER_UNCERTAINTY_PCT[origin],
             field=path,
         )
+        self.effective[path] = float(value)
         return Quantity(float(value), (driver,))
 
     def default(self, default_id: str, *, field: str | None = None) -> Quantity:
@@ -112,21 +121,27 @@ class Context:
             )
         quantity = Quantity(float(item.value), drivers)
         if item.per == "kine":
-            return quantity * self.practitioners
-        if item.per == "m2":
-            return quantity * self.surface
-        if item.per == "seance":
-            return quantity * self.sessions
-        if item.per == "seance_cabinet":
-            return quantity * self.sessions_at_practice
+            quantity = quantity * self.practitioners
+        elif item.per == "m2":
+            quantity = quantity * self.surface
+        elif item.per == "seance":
+            quantity = quantity * self.sessions
+        elif item.per == "seance_cabinet":
+            quantity = quantity * self.sessions_at_practice
+        if field is not None:
+            self.effective.setdefault(field, quantity.value)
         return quantity
 
     def choice(self, section: str, name: str, default_id: str) -> tuple[str, bool]:
         """A categorical answer and whether it is the default."""
         value = getattr(self._section(section), name)
+        path = f"{section}.{name}"
         if value is None:
             self.defaults_used.add(default_id)
-            return str(self.defaults[default_id].value), True
+            value = str(self.defaults[default_id].value)
+            self.effective[path] = value
+            return value, True
+        self.effective[path] = value
         return value, False
 
     def parameter(self, factor_id: str, *, field: str | None = None) -> Quantity:

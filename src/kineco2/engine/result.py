@@ -79,6 +79,8 @@ class Result:
     uncertainty: Uncertainty | None = None
     factor_ids_used: frozenset[str] = field(default_factory=frozenset)
     sessions_drivers: tuple[Driver, ...] = ()
+    #: The value used for each question, answered or defaulted (``"energie.heating_kwh"``).
+    effective_answers: dict[str, Any] = field(default_factory=dict)
 
     @property
     def per_session_kgco2e(self) -> float:

@@ -215,6 +215,13 @@ class Profile(BaseModel):
         default_id="home_visit_percent",
         express=True,
     )
+    telehealth_percent: float | None = answer(
+        "Part des séances en télésoin",
+        "Pourcentage des séances réalisées à distance, en vidéo (télésoin).",
+        "%",
+        le=100,
+        default_id="telehealth_percent",
+    )
     surface_m2: float | None = answer(
         "Surface du cabinet",
         "Surface totale des locaux du cabinet (salles de soins, accueil, attente).",
@@ -243,6 +250,12 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _plausible_activity(self) -> Profile:
+        remote = (self.home_visit_percent or 0) + (self.telehealth_percent or 0)
+        if remote > 100:
+            raise ValueError(
+                f"Séances à domicile ({self.home_visit_percent or 0:g} %) et en télésoin "
+                f"({self.telehealth_percent or 0:g} %) : leur somme ne peut pas dépasser 100 %."
+            )
         if self.sessions_per_year is not None:
             per_practitioner = self.sessions_per_year / self.practitioners
             if per_practitioner > 15_000:
@@ -338,6 +351,16 @@ class Froid(Section):
 class DeplacementsPatients(Section):
     model_config = ConfigDict(title="Déplacements des patients")
 
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> DeplacementsPatients:
+        car, active = self.survey_car_percent or 0, self.survey_walk_bike_percent or 0
+        if car + active > 100:
+            raise ValueError(
+                f"Voiture ({car:g} %) et marche ou vélo ({active:g} %) : "
+                "leur somme ne peut pas dépasser 100 %."
+            )
+        return self
+
     survey_round_trip_km: float | None = answer(
         "Distance aller-retour moyenne d'un patient",
         "Si vous avez interrogé vos patients : km aller-retour moyens pour venir au cabinet. "
@@ -351,6 +374,12 @@ class DeplacementsPatients(Section):
         "%",
         le=100,
         express=True,
+    )
+    survey_walk_bike_percent: float | None = answer(
+        "Part des patients venant à pied ou à vélo",
+        "Pourcentage des patients qui viennent à pied, à vélo ou en trottinette.",
+        "%",
+        le=100,
     )
     carpool_percent: float | None = answer(
         "Part des trajets en voiture partagés",

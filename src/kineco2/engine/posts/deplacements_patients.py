@@ -66,16 +66,39 @@ def compute(ctx: Context) -> None:
         scope=3,
         beges="3.4",
     )
-    other = 1 - car_share.value
-    for mode, share in ctx.defaults.non_car_split.items():
+    for mode, share in non_car_shares(ctx, car_share.value).items():
         factor = zone["public_transport"] if mode == "transport_commun" else NON_CAR[mode]
         ctx.line(
             ID,
             mode,
             MODE_LABELS[mode],
-            sessions * km * (other * share),
+            sessions * km * share,
             factor,
             unit="passager.km" if mode == "transport_commun" else "km",
             scope=3,
             beges="3.4",
         )
+
+
+def non_car_shares(ctx: Context, car_share: float) -> dict[str, float]:
+    """Share of all trips made by each non-car mode.
+
+    Without a survey, the non-car trips split as in the EMP 2019. If the practice knows the
+    share of walking and cycling, that share is split between walking and cycling with the
+    EMP ratio, and the remaining trips between public transport and two-wheelers likewise.
+    """
+    split = ctx.defaults.non_car_split
+    other = 1 - car_share
+    active = ctx.inputs.deplacements_patients.survey_walk_bike_percent
+    if active is None:
+        return {mode: other * share for mode, share in split.items()}
+    active = min(active / 100, other)
+    motor = other - active
+    active_ref = split["marche"] + split["velo"]
+    motor_ref = split["transport_commun"] + split["scooter"]
+    return {
+        "marche": active * split["marche"] / active_ref,
+        "velo": active * split["velo"] / active_ref,
+        "transport_commun": motor * split["transport_commun"] / motor_ref,
+        "scooter": motor * split["scooter"] / motor_ref,
+    }

@@ -22,3 +22,16 @@ def compute(ctx: Context) -> None:
         quantity = ctx.answer(ID, field, field)
         if quantity.value > 0:
             ctx.line(ID, field, label, quantity, factor, unit=unit, scope=3, beges="4.5")
+    if ctx.sessions_remote.value > 0:
+        # A télésoin session replaces the patient's trip by about half an hour of video.
+        hours = ctx.sessions_remote * ctx.default("telehealth_hours_per_session")
+        ctx.line(
+            ID,
+            "telesoin",
+            "Séances de télésoin (vidéo)",
+            hours,
+            "visio_heure",
+            unit="h",
+            scope=3,
+            beges="4.5",
+        )
