@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_factors.add_argument("--format", choices=("table", "json"), default="table")
     p_factors.set_defaults(func=cmd_factors)
     try:
-        from kineco2.panel_draw import add_draw_command
+        from kineco2.panel.draw import add_draw_command
     except ImportError:
         pass
     else:

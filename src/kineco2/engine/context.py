@@ -13,7 +13,6 @@ from kineco2.engine import geography
 from kineco2.engine.defaults import DefaultSet
 from kineco2.engine.errors import ReferenceDataError
 from kineco2.engine.factors import FactorSet
-from kineco2.engine.formatting import format_significant
 from kineco2.engine.lines import ANSWER_UNCERTAINTY_PCT, Driver, Line, Quantity
 from kineco2.engine.schema import SECTIONS, AssessmentInput, field_title
 
@@ -224,9 +223,7 @@ class Context:
             scope=scope,
             beges_category=beges,
             drivers=quantity.drivers,
-            detail=detail
-            or f"{format_significant(value, 3)} {unit} × {format_significant(factor.value, 3)} "
-            f"{factor.unit}",
+            note=detail,
         )
         self.lines.append(line)
         return line

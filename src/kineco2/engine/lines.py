@@ -21,6 +21,7 @@ ORIGINS = {
     "defaut": "valeur par défaut",
     "convention": "convention de méthode",
 }
+_ORIGIN_RANK = {origin: rank for rank, origin in enumerate(ORIGINS)}
 #: Relative uncertainty (half-width of the 95 % interval) of an answer, by origin.
 ANSWER_UNCERTAINTY_PCT = {"mesure": 5.0, "estime": 30.0}
 
@@ -71,10 +72,9 @@ class Quantity:
     @property
     def origin(self) -> str:
         """The least precise origin among the drivers (« mesuré » if there is none)."""
-        order = list(ORIGINS)
         if not self.drivers:
             return "convention"
-        return max((d.origin for d in self.drivers), key=order.index)
+        return max((d.origin for d in self.drivers), key=_ORIGIN_RANK.__getitem__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,18 @@ class Line:
     scope: int
     beges_category: str
     drivers: tuple[Driver, ...] = field(default=())
-    detail: str = ""
+    note: str = ""
+
+    @property
+    def detail(self) -> str:
+        """The arithmetic in French: ``3 600 km × 0,218 kgCO2e/km``."""
+        from kineco2.engine.formatting import format_significant
+
+        text = (
+            f"{format_significant(self.quantity, 3)} {self.unit} × "
+            f"{format_significant(self.factor_value, 3)} {self.factor_unit}"
+        )
+        return f"{text} ({self.note})" if self.note else text
 
     @property
     def uncertainty_pct(self) -> float:

@@ -9,6 +9,7 @@ questionnaire asks it. The same schema serves the CLI, the web forms and the RES
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -867,6 +868,7 @@ def json_schema() -> dict[str, Any]:
     return AssessmentInput.model_json_schema()
 
 
+@functools.cache
 def field_title(path: tuple[str | int, ...]) -> str:
     """The French title of the field at ``path`` (``("energie", "electricity_kwh")``)."""
     model: Any = AssessmentInput

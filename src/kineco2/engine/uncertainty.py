@@ -23,52 +23,56 @@ from kineco2.engine.result import Interval, Result, Uncertainty
 Z975 = 1.959963984540054
 
 
-def _interval(samples: np.ndarray) -> Interval:
-    low, median, high = np.percentile(samples, [2.5, 50.0, 97.5])
-    return Interval(
-        low=float(low), median=float(median), high=float(high), mean=float(samples.mean())
-    )
+def _intervals(samples: np.ndarray) -> list[Interval]:
+    """One interval per column of a (draws × k) array (a single sort for all columns)."""
+    low, median, high = np.percentile(samples, [2.5, 50.0, 97.5], axis=0)
+    mean = samples.mean(axis=0)
+    return [
+        Interval(low=float(a), median=float(b), high=float(c), mean=float(d))
+        for a, b, c, d in zip(low, median, high, mean, strict=True)
+    ]
 
 
 def sample_totals(result: Result, draws: int, seed: int) -> dict[str, np.ndarray]:
     """Draws of the total, of each post and of the number of sessions."""
-    lines = result.lines
+    lines = [line for line in result.lines if line.kgco2e > 0]  # zero lines add nothing
     kg = np.array([line.kgco2e for line in lines], dtype=float)
-    factor_ids = sorted({line.factor_id for line in lines})
-    factor_index = {f: i for i, f in enumerate(factor_ids)}
-    factor_sigma = np.zeros(len(factor_ids))
-    for line in lines:
-        factor_sigma[factor_index[line.factor_id]] = (
-            np.log1p(line.factor_uncertainty_pct / 100) / Z975
-        )
-    driver_ids: dict[str, int] = {}
-    driver_sigma: list[float] = []
-    for driver in (*(d for line in lines for d in line.drivers), *result.sessions_drivers):
-        if driver.id not in driver_ids:
-            driver_ids[driver.id] = len(driver_ids)
-            driver_sigma.append(driver.sigma)
-    line_driver = np.zeros((len(lines), len(driver_ids)))
-    for i, line in enumerate(lines):
-        for driver in line.drivers:
-            line_driver[i, driver_ids[driver.id]] = driver.sigma
+    # One row per random variable: first the factor ids, then the activity drivers.
+    variables: dict[str, int] = {}
+    sigmas: list[float] = []
 
-    rng = np.random.default_rng(seed)
-    z_factors = rng.standard_normal((draws, len(factor_ids)))
-    z_drivers = rng.standard_normal((draws, len(driver_ids)))
-    line_factor = np.array([factor_index[line.factor_id] for line in lines], dtype=int)
-    log_mult = z_factors[:, line_factor] * factor_sigma[line_factor] + z_drivers @ line_driver.T
-    weighted = np.exp(log_mult) * kg  # draws × lines, kg CO2e
+    def variable(key: str, sigma: float) -> int:
+        if key not in variables:
+            variables[key] = len(variables)
+            sigmas.append(sigma)
+        return variables[key]
+
+    for line in lines:
+        variable("f:" + line.factor_id, np.log1p(line.factor_uncertainty_pct / 100) / Z975)
+    for line in lines:
+        for driver in line.drivers:
+            variable("d:" + driver.id, driver.sigma)
+    for driver in result.sessions_drivers:
+        variable("d:" + driver.id, driver.sigma)
+    loadings = np.zeros((len(variables), len(lines)))  # σ of each variable in each line
+    for j, line in enumerate(lines):
+        loadings[variables["f:" + line.factor_id], j] = sigmas[variables["f:" + line.factor_id]]
+        for driver in line.drivers:
+            loadings[variables["d:" + driver.id], j] = driver.sigma
 
     post_ids = [post.id for post in result.posts]
-    membership = np.zeros((len(lines), len(post_ids)))
     post_index = {p: i for i, p in enumerate(post_ids)}
-    for i, line in enumerate(lines):
-        membership[i, post_index[line.post]] = 1.0
-    by_post = weighted @ membership
+    weights = np.zeros((len(lines), len(post_ids)))  # kg of each line in its post's column
+    for j, line in enumerate(lines):
+        weights[j, post_index[line.post]] = kg[j]
+
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((draws, len(variables)))
+    by_post = np.exp(z @ loadings) @ weights  # draws × posts, kg CO2e
     sessions = np.full(draws, result.sessions, dtype=float)
     for driver in result.sessions_drivers:
-        sessions = sessions * np.exp(z_drivers[:, driver_ids[driver.id]] * driver.sigma)
-    samples = {"total": by_post.sum(axis=1), "sessions": sessions}
+        sessions = sessions * np.exp(z[:, variables["d:" + driver.id]] * driver.sigma)
+    samples = {"total": by_post.sum(axis=1), "sessions": sessions, "by_post": by_post}
     samples.update({post_id: by_post[:, post_index[post_id]] for post_id in post_ids})
     return samples
 
@@ -79,13 +83,17 @@ def with_monte_carlo(result: Result, *, draws: int = 10_000, seed: int = 0) -> R
         raise ValueError("Au moins 100 tirages sont nécessaires pour un intervalle à 95 %.")
     samples = sample_totals(result, draws, seed)
     total = samples["total"]
+    columns = np.column_stack(
+        [total, total / samples["sessions"], total / result.practitioners, samples["by_post"]]
+    )
+    intervals = _intervals(columns)
     uncertainty = Uncertainty(
         draws=draws,
         seed=seed,
-        total=_interval(total),
-        per_session=_interval(total / samples["sessions"]),
-        per_practitioner=_interval(total / result.practitioners),
-        posts={post.id: _interval(samples[post.id]) for post in result.posts},
+        total=intervals[0],
+        per_session=intervals[1],
+        per_practitioner=intervals[2],
+        posts={post.id: intervals[3 + i] for i, post in enumerate(result.posts)},
     )
     posts = tuple(
         dataclasses.replace(post, interval_95=uncertainty.posts[post.id]) for post in result.posts

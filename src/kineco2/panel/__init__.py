@@ -1,0 +1,1 @@
+"""Panel campaigns of the regional unions (URPS): candidates, reproducible stratified draw."""
