@@ -26,6 +26,7 @@ run: install
 	mkdir -p var
 	$(PY) -m kineco2.manage migrate --noinput
 	$(PY) -m kineco2.manage setup_reference
+	$(PY) -m kineco2.manage load_demo
 	$(PY) -m kineco2.manage runserver $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests (never a browser download).

@@ -3,5 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("compte/", include("kineco2.accounts.urls")),
+    path("cabinets/", include("kineco2.practices.urls")),
+    path("api/", include("kineco2.api.urls")),
     path("", include("kineco2.web.urls")),
 ]

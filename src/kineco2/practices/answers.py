@@ -1,0 +1,191 @@
+"""Answers as stored (JSON) ↔ the engine's input schema, field by field.
+
+The questionnaire saves one answer at a time, so a saved set of answers may be incomplete
+(no commune yet). ``validate_answer`` checks one field in the context of its section and
+reports only what concerns that field; ``to_input`` validates the whole set for computing.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from kineco2.engine.errors import InputError
+from kineco2.engine.schema import (
+    CHOICE_LABELS,
+    SECTIONS,
+    AssessmentInput,
+    Profile,
+    _french_message,
+    parse_input,
+)
+
+STEPS: tuple[str, ...] = ("profile", *SECTIONS)
+STEP_LABELS: dict[str, str] = {"profile": "Votre cabinet"} | {
+    key: model.model_config.get("title", key) for key, model in SECTIONS.items()
+}
+DONT_KNOW = "__je_ne_sais_pas__"
+
+
+def section_model(section: str) -> type[BaseModel]:
+    if section == "profile":
+        return Profile
+    try:
+        return SECTIONS[section]
+    except KeyError:
+        raise KeyError(f"Section inconnue : {section}") from None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    section: str
+    name: str
+    title: str
+    help: str
+    unit: str
+    kind: Literal["number", "integer", "choice", "boolean", "text"]
+    choices: tuple[tuple[str, str], ...]
+    minimum: float | None
+    maximum: float | None
+    express: bool
+    required: bool
+    default_id: str | None
+
+    @property
+    def path(self) -> str:
+        return f"{self.section}.{self.name}"
+
+    @property
+    def html_id(self) -> str:
+        return f"f-{self.section}-{self.name}"
+
+
+def _base_type(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if args else annotation
+    return annotation
+
+
+def field_specs(section: str) -> list[FieldSpec]:
+    model = section_model(section)
+    specs = []
+    for name, info in model.model_fields.items():
+        if name == "schema_version":
+            continue
+        base = _base_type(info.annotation)
+        extra = info.json_schema_extra or {}
+        minimum = maximum = None
+        for meta in info.metadata:
+            minimum = getattr(meta, "ge", minimum)
+            maximum = getattr(meta, "le", maximum)
+        if typing.get_origin(base) is Literal:
+            labels = CHOICE_LABELS.get(name, {})
+            choices = tuple((v, labels.get(v, v)) for v in typing.get_args(base))
+            kind = "choice"
+        elif base is bool:
+            kind, choices = "boolean", (("oui", "Oui"), ("non", "Non"))
+        elif base is int:
+            kind, choices = "integer", ()
+        elif base is float:
+            kind, choices = "number", ()
+        else:
+            kind, choices = "text", ()
+        specs.append(
+            FieldSpec(
+                section=section,
+                name=name,
+                title=info.title or name,
+                help=info.description or "",
+                unit=str(extra.get("unit", "")),
+                kind=kind,
+                choices=choices,
+                minimum=minimum,
+                maximum=maximum,
+                express=bool(extra.get("express")),
+                required=info.is_required(),
+                default_id=extra.get("default_id"),
+            )
+        )
+    return specs
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def coerce(spec: FieldSpec, raw: Any) -> Any:
+    """A form value (text) → the JSON value to store; ``None`` means « je ne sais pas ».
+
+    Raises ValueError with a French message when the text is not a number, etc.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text in ("", DONT_KNOW):
+        if spec.required:
+            raise ValueError("Cette réponse est obligatoire.")
+        return None
+    if spec.kind in ("number", "integer"):
+        compact = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+        if not _NUMBER.match(compact):
+            raise ValueError(f"« {text} » n'est pas un nombre. Exemple : 1234,5")
+        value = float(compact.replace(",", "."))
+        if spec.kind == "integer":
+            if value != int(value):
+                raise ValueError(f"Un nombre entier est attendu (« {text} »).")
+            return int(value)
+        return value
+    if spec.kind == "boolean":
+        if text in ("oui", "true", "1", "on"):
+            return True
+        if text in ("non", "false", "0", "off"):
+            return False
+        raise ValueError("Répondez oui ou non.")
+    if spec.kind == "choice":
+        allowed = [value for value, _ in spec.choices]
+        if text not in allowed:
+            raise ValueError("Choisissez une des réponses proposées.")
+        return text
+    return text
+
+
+def validate_answer(answers: dict, section: str, name: str, value: Any) -> str | None:
+    """The French error for ``section.name = value`` given the other answers, or ``None``."""
+    model = section_model(section)
+    data = dict(answers.get(section) or {})
+    if value is None:
+        data.pop(name, None)
+    else:
+        data[name] = value
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = error.get("loc", ())
+            if error["type"] == "missing" and (not loc or loc[0] != name):
+                continue  # another question not answered yet: not this field's problem
+            if loc and loc[0] != name:
+                continue
+            return _french_message(error)
+    return None
+
+
+def to_input(answers: dict) -> AssessmentInput:
+    """Validate the whole set of answers for computing. Raises :class:`InputError`."""
+    data = {key: value for key, value in answers.items() if key in STEPS}
+    if "profile" not in data:
+        raise InputError([("profile", "Le profil du cabinet n'est pas rempli.")])
+    return parse_input(data)
+
+
+def answered_count(answers: dict, section: str, *, express_only: bool = False) -> tuple[int, int]:
+    specs = [s for s in field_specs(section) if s.express or not express_only]
+    given = answers.get(section) or {}
+    return sum(1 for s in specs if s.name in given), len(specs)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PracticesConfig(AppConfig):
+    name = "kineco2.practices"
+    verbose_name = "Cabinets et bilans"

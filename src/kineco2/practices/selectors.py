@@ -1,0 +1,99 @@
+"""Reads, always scoped to what the user may see.
+
+A practice (and its assessments) is visible to its members only; anything else is a 404,
+so that the existence of another practice's data never leaks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kineco2.engine import compute
+from kineco2.engine.defaults import load_defaults
+from kineco2.engine.result import Result
+from kineco2.practices.answers import to_input
+from kineco2.practices.models import Assessment, Membership, Practice, Role
+
+
+def practices_for_user(user) -> QuerySet[Practice]:
+    if not user.is_authenticated:
+        return Practice.objects.none()
+    return Practice.objects.filter(memberships__user=user).distinct()
+
+
+def membership_for(user, practice: Practice) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, practice=practice).first()
+
+
+def practice_for_user(user, practice_id: int, *, manage: bool = False) -> Practice:
+    """The practice if ``user`` is a member (a titulaire when ``manage``), else 404."""
+    try:
+        practice = practices_for_user(user).get(pk=practice_id)
+    except (Practice.DoesNotExist, ValueError, TypeError):
+        raise Http404("Cabinet introuvable") from None
+    if (
+        manage
+        and not Membership.objects.filter(
+            user=user, practice=practice, role=Role.TITULAIRE
+        ).exists()
+    ):
+        raise Http404("Cabinet introuvable")
+    return practice
+
+
+def assessment_for_user(user, assessment_id: int) -> Assessment:
+    try:
+        return Assessment.objects.select_related("practice").get(
+            pk=assessment_id, practice__in=practices_for_user(user)
+        )
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise Http404("Bilan introuvable") from None
+
+
+def answers_hash(answers: dict, *, draws: int, seed: int) -> str:
+    defaults = load_defaults()
+    payload = json.dumps(
+        {
+            "answers": answers,
+            "defaults": defaults.version,
+            "factors": defaults.factors_version,
+            "draws": draws,
+            "seed": seed,
+        },
+        sort_keys=True,
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def assessment_result(assessment: Assessment, *, draws: int | None = None) -> Result:
+    """The result of an assessment, cached by answers, versions and draws.
+
+    Raises :class:`kineco2.engine.InputError` if the answers are not complete enough.
+    """
+    draws = settings.KINECO2_DRAWS if draws is None else draws
+    seed = settings.KINECO2_SEED
+    key = "result:" + answers_hash(assessment.answers, draws=draws, seed=seed)
+    result = cache.get(key)
+    if result is None:
+        result = compute(to_input(assessment.answers), draws=draws, seed=seed)
+        cache.set(key, result, timeout=24 * 3600)
+    return result
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    return (
+        Assessment.objects.filter(
+            practice=assessment.practice, reference_year__lt=assessment.reference_year
+        )
+        .order_by("-reference_year")
+        .first()
+    )

@@ -1,0 +1,267 @@
+"""Writes: practices, members, invitations and assessments (atomic, keyword-only)."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kineco2.engine import geography
+from kineco2.practices.answers import STEPS, coerce, field_specs, validate_answer
+from kineco2.practices.models import (
+    Assessment,
+    Invitation,
+    Membership,
+    Practice,
+    ResultSnapshot,
+    Role,
+)
+
+
+def _locate(commune: str) -> geography.Commune:
+    return geography.locate(commune)  # raises UnknownCommuneError (French message)
+
+
+@transaction.atomic
+def practice_create(
+    *, user, name: str, commune: str, practitioners: int, practice_mode: str
+) -> Practice:
+    place = _locate(commune)
+    postal = (
+        commune.strip()
+        if commune.strip() in place.postal_codes
+        else (place.postal_codes[0] if place.postal_codes else "")
+    )
+    practice = Practice.objects.create(
+        name=name.strip(),
+        commune_code=place.code_insee,
+        commune_name=place.name,
+        postal_code=postal,
+        departement=place.departement,
+        region_code=place.region_code,
+        region_name=place.region_name,
+        territory=place.territory,
+        practitioners=practitioners,
+        practice_mode=practice_mode,
+    )
+    Membership.objects.create(user=user, practice=practice, role=Role.TITULAIRE)
+    return practice
+
+
+@transaction.atomic
+def practice_update(
+    *, practice: Practice, name: str, commune: str, practitioners: int, practice_mode: str
+) -> Practice:
+    place = _locate(commune)
+    practice.name = name.strip()
+    practice.commune_code = place.code_insee
+    practice.commune_name = place.name
+    if commune.strip() in place.postal_codes:
+        practice.postal_code = commune.strip()
+    practice.departement = place.departement
+    practice.region_code = place.region_code
+    practice.region_name = place.region_name
+    practice.territory = place.territory
+    practice.practitioners = practitioners
+    practice.practice_mode = practice_mode
+    practice.save()
+    return practice
+
+
+def _profile_from_practice(practice: Practice) -> dict[str, Any]:
+    return {
+        "commune": practice.postal_code or practice.commune_code,
+        "practitioners": practice.practitioners,
+        "practice_mode": practice.practice_mode,
+    }
+
+
+@transaction.atomic
+def assessment_create(
+    *, practice: Practice, reference_year: int, copy_previous: bool = True
+) -> Assessment:
+    """A new assessment; by default it starts from a copy of the latest previous year's answers."""
+    previous = (
+        Assessment.objects.filter(practice=practice, reference_year__lt=reference_year)
+        .order_by("-reference_year")
+        .first()
+    )
+    answers: dict[str, Any] = {}
+    level = "express"
+    if copy_previous and previous is not None:
+        answers = copy.deepcopy(previous.answers)
+        level = previous.level
+    profile = answers.setdefault("profile", {})
+    profile.update(_profile_from_practice(practice))
+    profile["reference_year"] = reference_year
+    return Assessment.objects.create(
+        practice=practice,
+        reference_year=reference_year,
+        answers=answers,
+        level=level,
+        copied_from=previous if copy_previous else None,
+    )
+
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    ok: bool
+    value: Any = None
+    error: str | None = None
+    conflict: bool = False
+    current: Any = None
+    revision: int = 0
+
+
+@transaction.atomic
+def assessment_save_answer(
+    *, assessment_id: int, section: str, name: str, raw: Any, previous: Any = _UNSET
+) -> SaveOutcome:
+    """Save one answer. Never loses what was saved before:
+
+    * an invalid value is refused with a French message, the stored answers are unchanged;
+    * if ``previous`` (the value the user's page showed) differs from the stored value, the
+      answer was changed elsewhere (another tab): the save is refused as a conflict and the
+      current value is returned, so the user decides.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+    if section not in STEPS:
+        return SaveOutcome(ok=False, error="Section inconnue.", revision=assessment.revision)
+    spec = next((s for s in field_specs(section) if s.name == name), None)
+    if spec is None:
+        return SaveOutcome(ok=False, error="Question inconnue.", revision=assessment.revision)
+    try:
+        value = coerce(spec, raw)
+    except ValueError as exc:
+        return SaveOutcome(ok=False, error=str(exc), revision=assessment.revision)
+    stored_section = assessment.answers.get(section) or {}
+    current = stored_section.get(name)
+    if previous is not _UNSET:
+        try:
+            previous_value = coerce(spec, previous) if previous not in (None, "") else None
+        except ValueError:
+            previous_value = previous
+        if name in stored_section and previous_value != current and value != current:
+            return SaveOutcome(
+                ok=False,
+                conflict=True,
+                current=current,
+                error="Cette réponse a été modifiée ailleurs (un autre onglet ?).",
+                revision=assessment.revision,
+            )
+    error = validate_answer(assessment.answers, section, name, value)
+    if error:
+        return SaveOutcome(ok=False, error=error, revision=assessment.revision)
+    answers = copy.deepcopy(assessment.answers)
+    answers.setdefault(section, {})[name] = value
+    assessment.answers = answers
+    assessment.revision += 1
+    assessment.last_step = section
+    assessment.save(update_fields=["answers", "revision", "last_step", "updated_at"])
+    if section == "profile":
+        _sync_practice_profile(assessment, name, value)
+    return SaveOutcome(ok=True, value=value, revision=assessment.revision)
+
+
+def _sync_practice_profile(assessment: Assessment, name: str, value: Any) -> None:
+    """Keep the practice's profile in step with the latest assessment's profile."""
+    latest = assessment.practice.assessments.order_by("-reference_year").first()
+    if latest is None or latest.pk != assessment.pk or value is None:
+        return
+    practice = assessment.practice
+    if name == "practitioners":
+        practice.practitioners = value
+        practice.save(update_fields=["practitioners"])
+    elif name == "practice_mode":
+        practice.practice_mode = value
+        practice.save(update_fields=["practice_mode"])
+
+
+@transaction.atomic
+def assessment_set_level(*, assessment: Assessment, level: str) -> Assessment:
+    assessment.level = level
+    assessment.save(update_fields=["level", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_replace_answers(*, assessment: Assessment, answers: dict) -> Assessment:
+    """Replace every answer (JSON import). The caller validated them with ``to_input``."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment.answers = answers
+    assessment.revision += 1
+    assessment.save(update_fields=["answers", "revision", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_complete(*, assessment: Assessment, result) -> ResultSnapshot:
+    """Mark the assessment complete and keep a snapshot of its result and versions."""
+    from kineco2.practices.selectors import answers_hash
+
+    unc = result.uncertainty
+    snapshot = ResultSnapshot.objects.create(
+        assessment=assessment,
+        answers_hash=answers_hash(
+            assessment.answers, draws=unc.draws if unc else 0, seed=unc.seed if unc else 0
+        ),
+        factors_version=result.factors_version,
+        defaults_version=result.defaults_version,
+        schema_version=result.schema_version,
+        engine_version=result.engine_version,
+        total_kgco2e=result.total_kgco2e,
+        per_session_kgco2e=result.per_session_kgco2e,
+        interval_low_kgco2e=unc.total.low if unc else None,
+        interval_high_kgco2e=unc.total.high if unc else None,
+        posts={post.id: post.kgco2e for post in result.posts},
+        data=result.to_dict(),
+    )
+    if assessment.completed_at is None:
+        assessment.completed_at = timezone.now()
+        assessment.save(update_fields=["completed_at", "updated_at"])
+    return snapshot
+
+
+@transaction.atomic
+def invitation_create(
+    *, practice: Practice, email: str, role: str, invited_by, base_url: str = ""
+) -> Invitation:
+    invitation = Invitation.objects.create(
+        practice=practice,
+        email=email.strip().lower(),
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=invited_by,
+    )
+    link = base_url + reverse("invitation_accept", args=[invitation.token])
+    send_mail(
+        subject=f"Invitation à rejoindre {practice.name} sur KinéCO2",
+        message=(
+            f"Bonjour,\n\n{invited_by} vous invite à rejoindre le cabinet « {practice.name} » "
+            f"sur KinéCO2, pour mesurer et réduire ensemble son empreinte carbone.\n\n"
+            f"Pour accepter : {link}\n\nSi vous n'attendiez pas ce message, ignorez-le."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    membership, _ = Membership.objects.get_or_create(
+        user=user, practice=invitation.practice, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
