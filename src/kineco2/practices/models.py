@@ -144,3 +144,6 @@ class ResultSnapshot(models.Model):
         verbose_name_plural = "résultats calculés"
         ordering = ("-computed_at",)
         indexes = [models.Index(fields=["assessment", "-computed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.total_kgco2e / 1000:.1f} t ({self.factors_version})"

@@ -15,7 +15,7 @@ from kineco2.practices.answers import to_input
 from kineco2.practices.models import Assessment, Practice
 
 DEMO_EMAIL = "demo@kineco2.fr"
-DEMO_PASSWORD = "demo-kineco2-2025"
+DEMO_PASSWORD = "demo-kineco2-2025"  # noqa: S105  (public demo account, documented)
 EXAMPLE = Path(__file__).resolve().parents[5] / "examples" / "trois-kines-ville-moyenne-gaz.yaml"
 
 
