@@ -11,7 +11,7 @@ from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.lines import Line
 from kineco2.engine.posts import POSTS
 from kineco2.engine.result import PostResult, PrecisionHint, Result
-from kineco2.engine.schema import SCHEMA_VERSION, AssessmentInput
+from kineco2.engine.schema import SCHEMA_VERSION, AssessmentInput, field_title
 
 ENGINE_VERSION = "1.0"
 
@@ -108,7 +108,7 @@ def precision_hints(lines: tuple[Line, ...], limit: int = 5) -> tuple[PrecisionH
     hints = [
         PrecisionHint(
             field=field,
-            label=labels[keys[0]][1],
+            label=field_title(tuple(field.split("."))) or labels[keys[0]][1],
             share_of_variance=math.fsum(contributions[k] for k in keys) / total_variance,
             kgco2e=max(weight[k] for k in keys),
         )
