@@ -31,10 +31,10 @@ run: install
 
 # Debian's chromium drives the browser tests (never a browser download).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installation de chromium (paquet Debian)…"; \
-	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installation de chromium et poppler-utils (paquets Debian)…"; \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	  else echo "chromium absent : les tests navigateur seront ignorés (sudo apt-get install chromium)"; fi; }
 
 lint: install

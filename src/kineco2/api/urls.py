@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+"""Mounted at ``/api/``: the endpoints, ``/api/docs`` (OpenAPI UI), ``/api/openapi.json``."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from kineco2.api.api import api
+
+urlpatterns = [path("", api.urls)]

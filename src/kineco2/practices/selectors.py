@@ -7,6 +7,7 @@ so that the existence of another practice's data never leaks.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 
 from django.conf import settings
@@ -97,3 +98,73 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
         .order_by("-reference_year")
         .first()
     )
+
+
+def latest_snapshot(assessment: Assessment):
+    """The most recent result snapshot of an assessment, or ``None``."""
+    return assessment.snapshots.order_by("-computed_at", "-pk").first()
+
+
+def completed_history(practice: Practice) -> list[tuple[Assessment, object]]:
+    """Completed assessments of a practice, oldest first, each with its latest snapshot."""
+    history = []
+    completed = practice.assessments.filter(completed_at__isnull=False).order_by("reference_year")
+    for assessment in completed:
+        snapshot = latest_snapshot(assessment)
+        if snapshot is not None:
+            history.append((assessment, snapshot))
+    return history
+
+
+def is_titulaire(user, practice: Practice) -> bool:
+    membership = membership_for(user, practice)
+    return membership is not None and membership.role == Role.TITULAIRE
+
+
+#: Yearly reduction of the target trajectory (−5 % per year).
+TARGET_YEARLY_REDUCTION = 0.05
+
+
+def year_comparison(practice: Practice, *, years_ahead: int = 2) -> dict | None:
+    """Year-on-year figures of the completed assessments (from their snapshots), or ``None``.
+
+    ``posts``: one row per post with a value for each completed year; ``total`` and
+    ``per_session`` likewise; ``change`` the variation of the total from the previous
+    completed year; ``trajectory``: years (from the first completed year to ``years_ahead``
+    after the last), totals (``None`` where there is no completed assessment) and the
+    target, −5 % a year from the first total.
+    """
+    from kineco2.engine.posts import POSTS
+
+    history = completed_history(practice)
+    if not history:
+        return None
+    snapshots = [snapshot for _, snapshot in history]
+    years = [assessment.reference_year for assessment, _ in history]
+    rows = []
+    for post in POSTS:
+        values = [snapshot.posts.get(post.ID) for snapshot in snapshots]
+        if any(values):
+            rows.append({"id": post.ID, "label": post.LABEL, "values": values})
+    totals = [snapshot.total_kgco2e for snapshot in snapshots]
+    changes: list[float | None] = [None]
+    changes += [
+        (now / before - 1) if before else None for before, now in itertools.pairwise(totals)
+    ]
+    first_year, first_total = years[0], totals[0]
+    span = list(range(first_year, years[-1] + years_ahead + 1))
+    by_year = dict(zip(years, totals, strict=True))
+    return {
+        "years": years,
+        "posts": rows,
+        "total": totals,
+        "per_session": [snapshot.per_session_kgco2e for snapshot in snapshots],
+        "change": changes,
+        "trajectory": {
+            "years": span,
+            "values": [by_year.get(year) for year in span],
+            "target": [
+                first_total * (1 - TARGET_YEARLY_REDUCTION) ** (year - first_year) for year in span
+            ],
+        },
+    }

@@ -265,3 +265,12 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+@transaction.atomic
+def assessment_set_last_step(*, assessment: Assessment, step: str) -> Assessment:
+    """Remember where the user stopped in the questionnaire (to resume there)."""
+    if step in STEPS and assessment.last_step != step:
+        assessment.last_step = step
+        assessment.save(update_fields=["last_step", "updated_at"])
+    return assessment
