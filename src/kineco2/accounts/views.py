@@ -1,0 +1,374 @@
+"""Account pages: sign-up, login, e-mail confirmation, password, profile, RGPD, API tokens.
+
+Thin views: writes go through :mod:`kineco2.accounts.services`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kineco2.accounts import services, throttle
+from kineco2.accounts.forms import (
+    AccountDeleteForm,
+    ApiTokenForm,
+    FrenchPasswordResetForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+)
+from kineco2.practices import services as practice_services
+from kineco2.practices.models import Invitation, Membership
+
+#: Seconds between two confirmation e-mails sent on request.
+RESEND_INTERVAL = 60
+SIGNUP_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _safe_next(request) -> str:
+    """The ``next`` parameter if it points to this site, else ``""``."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def practice_url(practice) -> str:
+    return reverse("practice_detail", args=[practice.pk])
+
+
+# --- login, logout, sign-up ------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    form = LoginForm(
+        request,
+        data=request.POST if request.method == "POST" else None,
+        initial={"email": request.GET.get("email", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        auth_login(request, form.get_user())
+        return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    status = 429 if form.locked_minutes else 200
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+logout_view = auth_views.LogoutView.as_view()  # POST only (Django ≥ 5)
+
+
+@sensitive_post_parameters("password1", "password2")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    form = SignupForm(
+        data=request.POST if request.method == "POST" else None,
+        initial={"email": request.GET.get("email", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_signup(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+        )
+        services.email_confirm_send(user=user, base_url=_base_url(request))
+        auth_login(request, user, backend=SIGNUP_BACKEND)
+        if next_url:
+            messages.success(
+                request,
+                f"Votre compte est créé. Un e-mail de confirmation a été envoyé à {user.email}.",
+            )
+            return redirect(next_url)
+        return redirect("signup_done")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_GET
+def signup_done(request):
+    return render(request, "accounts/signup_done.html")
+
+
+# --- e-mail confirmation ---------------------------------------------------------------------
+
+
+@require_GET
+def email_confirm(request, token: str):
+    try:
+        user = services.email_confirm(token=token)
+    except services.EmailConfirmError as exc:
+        return render(
+            request, "accounts/email_confirm_invalid.html", {"error": str(exc)}, status=400
+        )
+    return render(request, "accounts/email_confirm_done.html", {"confirmed_user": user})
+
+
+@login_required
+@require_POST
+def email_confirm_resend(request):
+    user = request.user
+    if user.email_confirmed:
+        messages.info(request, "Votre adresse e-mail est déjà confirmée.")
+    elif not cache.add(f"email-confirm-resend:{user.pk}", 1, timeout=RESEND_INTERVAL):
+        messages.warning(
+            request,
+            "Un e-mail de confirmation vient de vous être envoyé. Patientez une minute avant "
+            "d'en demander un autre, et pensez à regarder dans vos courriers indésirables.",
+        )
+    else:
+        services.email_confirm_send(user=user, base_url=_base_url(request))
+        messages.success(request, f"Un nouvel e-mail de confirmation a été envoyé à {user.email}.")
+    return redirect("account")
+
+
+# --- password reset and change (Django's views, French templates) ----------------------------
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=FrenchPasswordResetForm,
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever reads the mailbox owns the account: lift a login lock on this address.
+        throttle.clear_email(email=form.user.email)
+        return response
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view()
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Votre mot de passe a été modifié.")
+        return response
+
+
+password_change = PasswordChangeView.as_view()
+
+
+# --- account page, RGPD ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    form = ProfileForm(
+        data=request.POST if request.method == "POST" else None,
+        initial={"first_name": user.first_name, "last_name": user.last_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(
+            user=user,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        messages.success(request, "Votre profil a été enregistré.")
+        return redirect("account")
+    memberships = [
+        {"membership": m, "url": practice_url(m.practice)}
+        for m in Membership.objects.filter(user=user)
+        .select_related("practice")
+        .order_by("practice__name")
+    ]
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "token_count": user.api_tokens.count(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def account_export(request):
+    data = services.user_export(user=request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"kineco2-mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = AccountDeleteForm(request, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        auth_logout(request)
+        services.user_delete(user=user)
+        messages.success(
+            request, "Votre compte et vos données personnelles ont été supprimés. Au revoir !"
+        )
+        return redirect("home")
+    plan = services.user_deletion_plan(user=request.user)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "accounts/account_delete.html", {"form": form, "plan": plan}, status=status
+    )
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """Join a practice from an invitation link.
+
+    Anonymous: the practice is named and the visitor logs in or signs up, coming back here
+    (``next``). Logged in with the invited address: accepted at once. Logged in with another
+    address: one click to confirm (a POST, so that a third-party page cannot make someone
+    join a practice without knowing it).
+    """
+    invitation = (
+        Invitation.objects.select_related("practice", "invited_by").filter(token=token).first()
+    )
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {
+                "title": "Invitation introuvable",
+                "reason": "Ce lien d'invitation n'existe pas ou a été annulé. Vérifiez qu'il a "
+                "été copié en entier, ou demandez une nouvelle invitation au titulaire du cabinet.",
+            },
+            status=404,
+        )
+    if invitation.accepted_at is not None:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {
+                "title": "Invitation déjà utilisée",
+                "reason": "Cette invitation a déjà été acceptée. Si c'était par vous, "
+                "connectez-vous pour retrouver le cabinet dans « Mes cabinets » ; sinon, "
+                "demandez une nouvelle invitation au titulaire du cabinet.",
+            },
+            status=410,
+        )
+    here = request.get_full_path()
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "accounts/invitation.html",
+            {
+                "invitation": invitation,
+                "login_url": reverse("login")
+                + "?"
+                + urlencode({"next": here, "email": invitation.email}),
+                "signup_url": reverse("signup")
+                + "?"
+                + urlencode({"next": here, "email": invitation.email}),
+            },
+        )
+    same_address = request.user.email.lower() == invitation.email.lower()
+    if request.method == "POST" or same_address:
+        already = Membership.objects.filter(
+            user=request.user, practice=invitation.practice
+        ).exists()
+        practice_services.invitation_accept(invitation=invitation, user=request.user)
+        if already:
+            messages.info(request, f"Vous êtes déjà membre de « {invitation.practice.name} ».")
+        else:
+            messages.success(request, f"Bienvenue dans « {invitation.practice.name} » !")
+        return redirect(practice_url(invitation.practice))
+    return render(request, "accounts/invitation_confirm.html", {"invitation": invitation})
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    form = ApiTokenForm(data=request.POST if request.method == "POST" else None)
+    created = clear_token = None
+    if request.method == "POST" and form.is_valid():
+        created, clear_token = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenForm()
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "tokens": request.user.api_tokens.order_by("-created_at"),
+            "created": created,
+            "clear_token": clear_token,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+    if clear_token:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_id: int):
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)
+    services.api_token_revoke(user=request.user, token_id=token.pk)
+    messages.success(request, f"Le jeton « {token.name} » a été révoqué.")
+    return redirect("api_tokens")
