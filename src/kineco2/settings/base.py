@@ -139,3 +139,6 @@ CONTENT_SECURITY_POLICY = (
 #: Monte Carlo draws of a results page (issue: 10 000, reproducible seed).
 KINECO2_DRAWS = int(os.environ.get("KINECO2_DRAWS", "10000"))
 KINECO2_SEED = 20250101
+
+#: Number of trusted reverse proxies in front of the app (for the login throttle's client IP).
+KINECO2_NUM_PROXIES = int(os.environ.get("KINECO2_NUM_PROXIES", "0"))
