@@ -38,9 +38,8 @@ def compute(ctx: Context) -> None:
         per_cycle = (
             "sessions_per_wash_cycle_washable_cover" if washable else "sessions_per_wash_cycle"
         )
-        cycles = ctx.sessions_at_practice / ctx.default(
-            per_cycle, field="linge.wash_cycles_per_year"
-        )
+        cycles = ctx.sessions_at_practice / ctx.default(per_cycle)
+        ctx.effective["linge.wash_cycles_per_year"] = cycles.value
     ctx.line(
         ID,
         "lavage",
