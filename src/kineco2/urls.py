@@ -6,5 +6,8 @@ urlpatterns = [
     path("compte/", include("kineco2.accounts.urls")),
     path("cabinets/", include("kineco2.practices.urls")),
     path("api/", include("kineco2.api.urls")),
+    path("ecosoins/", include("kineco2.ecosoins.urls")),
+    path("panel/", include("kineco2.panel.urls")),
+    path("etat-des-lieux/", include("kineco2.benchmarks.urls")),
     path("", include("kineco2.web.urls")),
 ]

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "kineco2.web",
     "kineco2.accounts",
     "kineco2.practices",
+    "kineco2.ecosoins",
+    "kineco2.panel",
+    "kineco2.benchmarks",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BenchmarksConfig(AppConfig):
+    name = "kineco2.benchmarks"
+    verbose_name = "Résultats anonymisés et comparaisons"
