@@ -7,6 +7,7 @@ reports only what concerns that field; ``to_input`` validates the whole set for 
 
 from __future__ import annotations
 
+import math
 import re
 import types
 import typing
@@ -125,6 +126,8 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
     """
     if raw is None:
         return None
+    if isinstance(raw, bool) and spec.kind in ("number", "integer"):
+        raise ValueError("Un nombre est attendu.")
     if not isinstance(raw, str):
         return raw
     text = raw.strip()
@@ -137,6 +140,8 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
         if not _NUMBER.match(compact):
             raise ValueError(f"« {text} » n'est pas un nombre. Exemple : 1234,5")
         value = float(compact.replace(",", "."))
+        if not math.isfinite(value) or abs(value) > 1e12:
+            raise ValueError(f"« {text} » est un nombre bien trop grand.")
         if spec.kind == "integer":
             if value != int(value):
                 raise ValueError(f"Un nombre entier est attendu (« {text} »).")

@@ -149,7 +149,7 @@ def assessment_save_answer(
     if previous is not _UNSET:
         try:
             previous_value = coerce(spec, previous) if previous not in (None, "") else None
-        except ValueError:
+        except (ValueError, OverflowError):
             previous_value = previous
         if name in stored_section and previous_value != current and value != current:
             return SaveOutcome(
