@@ -128,7 +128,8 @@ TARGET_YEARLY_REDUCTION = 0.05
 def year_comparison(practice: Practice, *, years_ahead: int = 2) -> dict | None:
     """Year-on-year figures of the completed assessments (from their snapshots), or ``None``.
 
-    ``posts``: one row per post with a value for each completed year; ``total`` and
+    ``posts``: one row per post with its kg CO2e (``values``) and its kg CO2e per session
+    (``per_session``) for each completed year; ``total`` and
     ``per_session`` likewise; ``change`` the variation of the total from the previous
     completed year; ``trajectory``: years (from the first completed year to ``years_ahead``
     after the last), totals (``None`` where there is no completed assessment) and the
@@ -141,11 +142,18 @@ def year_comparison(practice: Practice, *, years_ahead: int = 2) -> dict | None:
         return None
     snapshots = [snapshot for _, snapshot in history]
     years = [assessment.reference_year for assessment, _ in history]
+    sessions = [(snapshot.data or {}).get("sessions") for snapshot in snapshots]
     rows = []
     for post in POSTS:
         values = [snapshot.posts.get(post.ID) for snapshot in snapshots]
         if any(values):
-            rows.append({"id": post.ID, "label": post.LABEL, "values": values})
+            per_session = [
+                value / count if value is not None and count else None
+                for value, count in zip(values, sessions, strict=True)
+            ]
+            rows.append(
+                {"id": post.ID, "label": post.LABEL, "values": values, "per_session": per_session}
+            )
     totals = [snapshot.total_kgco2e for snapshot in snapshots]
     changes: list[float | None] = [None]
     changes += [
