@@ -197,7 +197,7 @@ class Profile(BaseModel):
         description="L'année civile que décrit ce bilan (en général la dernière année complète).",
         ge=2015,
         le=2100,
-        json_schema_extra={"unit": "", "default_id": None, "express": True},
+        json_schema_extra={"unit": "", "default_id": None, "express": False},
     )
     sessions_per_year: int | None = answer(
         "Nombre de séances par an",
@@ -487,7 +487,7 @@ class Materiel(Section):
         "tables",
         le=200,
         default_id="electric_tables",
-        express=True,
+        express=False,
     )
     treadmills_ergometers: int | None = answer(
         "Tapis de course, vélos et ergomètres",
@@ -516,7 +516,7 @@ class Materiel(Section):
         "ordinateurs",
         le=200,
         default_id="laptops",
-        express=True,
+        express=False,
     )
     desktops: int | None = answer(
         "Ordinateurs fixes",
@@ -615,7 +615,7 @@ class Consommables(Section):
         "€ HT/an",
         le=MAX_EUR,
         default_id="medical_supplies_eur",
-        express=True,
+        express=False,
     )
     gels_oils_eur: float | None = answer(
         "Gels, huiles et crèmes",
@@ -674,7 +674,7 @@ class Services(Section):
         "€ HT/an",
         le=MAX_EUR,
         default_id="insurance_bank_accounting_eur",
-        express=True,
+        express=False,
     )
     telecom_eur: float | None = answer(
         "Téléphone et internet",
