@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -163,10 +164,11 @@ def _practice_detail(request, practice, *, invite_form=None, create_form=None, s
         t = comparison["trajectory"]
         figures = json.dumps([t["years"], t["values"], t["target"]]).encode()
         key = "chart:trajectory:" + hashlib.sha256(figures).hexdigest()
-        svg = cache.get_or_set(
-            key, lambda: trajectory_svg(t["years"], t["values"], t["target"]), timeout=24 * 3600
+        trajectory = cache.get_or_set(
+            key + ":safe",
+            lambda: _safe_svg(trajectory_svg(t["years"], t["values"], t["target"])),
+            timeout=24 * 3600,
         )
-        trajectory = _safe_svg(svg)
     invitations = (
         Invitation.objects.filter(practice=practice, accepted_at__isnull=True).order_by(
             "-created_at"
@@ -566,10 +568,12 @@ def _posts_chart(result, answers_hash: str) -> str:
     """The chart by post, inline; rendered once per set of answers (Matplotlib is slow)."""
     from kineco2.report.charts import posts_bar_svg
 
-    svg = cache.get_or_set(
-        f"chart:posts:{answers_hash}", lambda: posts_bar_svg(result), timeout=24 * 3600
+    # Cache the CSP-safe version: the conversion is as costly as the rest of the page.
+    return cache.get_or_set(
+        f"chart:posts:safe:{answers_hash}",
+        lambda: _safe_svg(posts_bar_svg(result)),
+        timeout=24 * 3600,
     )
-    return _safe_svg(svg)
 
 
 @login_required
@@ -590,8 +594,9 @@ def assessment_results(request, pk: int):
         "practice": assessment.practice,
         "result": result,
         "unc": unc,
-        "chart_svg": _posts_chart(result, current_hash),
-        "posts": _post_rows(result),
+        "chart_svg": SimpleLazyObject(lambda: _posts_chart(result, current_hash)),
+        "posts": SimpleLazyObject(lambda: _post_rows(result)),
+        "result_key": current_hash,
         "hints": _hint_rows(assessment, result),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,

@@ -1,0 +1,202 @@
+"""Load benchmark: 20 concurrent users on the results page and the compute endpoint.
+
+Starts the application on 127.0.0.1 (a throw-away SQLite database under /tmp), logs in as
+the demo user, then runs a bounded number of requests from 20 threads and prints p50/p95
+latency and requests per second. Only loopback traffic; stops by itself.
+
+    .venv/bin/python bench/load.py [--users 20] [--requests 400] [--port 8799] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.cookiejar
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def manage(env: dict, *args: str) -> str:
+    return subprocess.run(
+        [PY, "-m", "kineco2.manage", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def prepare(env: dict) -> tuple[int, str]:
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "setup_reference")
+    manage(env, "load_demo")
+    code = (
+        "import hashlib;from kineco2.accounts.models import ApiToken, User;"
+        "from kineco2.practices.models import Assessment;"
+        "u=User.objects.get(email='demo@kineco2.fr');"
+        "a=Assessment.objects.filter(practice__memberships__user=u).order_by('-reference_year')[0];"
+        "t=ApiToken.new_token();"
+        "ApiToken.objects.create(user=u,name='bench',token_hash=hashlib.sha256(t.encode()).hexdigest(),prefix=t[:8]);"
+        "print('BENCH', a.pk, t)"
+    )
+    line = next(
+        ln for ln in manage(env, "shell", "-c", code).splitlines() if ln.startswith("BENCH")
+    )
+    _, pk, token = line.split()
+    return int(pk), token
+
+
+def login(base: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/compte/connexion/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": "demo@kineco2.fr",
+            "email": "demo@kineco2.fr",
+            "password": "demo-kineco2-2025",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        base + "/compte/connexion/", data=data, headers={"Referer": base + "/compte/connexion/"}
+    )
+    opener.open(request).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def run(port: int, method: str, path: str, headers: dict, users: int, total: int) -> list[float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+    deadline = time.monotonic() + 120
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    break
+            start = time.perf_counter()
+            conn.request(method, path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - start
+            if response.status >= 400:
+                raise SystemExit(f"{method} {path} → HTTP {response.status}")
+            with lock:
+                latencies.append(elapsed)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(users)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000
+    print(
+        f"   {method} {path.split('?')[0]:45s} n={len(latencies):4d}  p50 {p50:7.1f} ms  "
+        f"p95 {p95:7.1f} ms  {len(latencies) / wall:6.1f} req/s"
+    )
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    var = tempfile.mkdtemp(prefix="kineco2-bench-")
+    env = {
+        **os.environ,
+        "KINECO2_VAR_DIR": var,
+        "DJANGO_SETTINGS_MODULE": "kineco2.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "KINECO2_DRAWS": "10000",
+    }
+    env.pop("DATABASE_URL", None)
+    pk, token = prepare(env)
+    # Production-like: gunicorn, one worker per core, results cached in Redis (shared).
+    server_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "kineco2.settings.bench",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "kineco2.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=server_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        cookie = login(base)
+        results = f"/cabinets/bilans/{pk}/resultats/"
+        urllib.request.urlopen(urllib.request.Request(base + results, headers={"Cookie": cookie}))
+        print(
+            f"{args.users} utilisateurs simultanés, {args.requests} requêtes par point d'accès "
+            "(10 000 tirages Monte Carlo, résultats en cache)"
+        )
+        run(args.port, "GET", results, {"Cookie": cookie}, args.users, args.requests)
+        compute = f"/api/assessments/{pk}/compute?draws=10000"
+        run(
+            args.port,
+            "POST",
+            compute,
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            args.users,
+            args.requests // 4,
+        )
+        run(
+            args.port,
+            "GET",
+            f"/api/assessments/{pk}/results",
+            {"Authorization": f"Bearer {token}"},
+            args.users,
+            args.requests,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
