@@ -1,0 +1,93 @@
+"""A safety net over every URL of the site: walk the URL resolver and check access.
+
+* Anonymous: every page is public (200), asks to log in (302 to the login page / 401) or
+  refuses the method (405) — never a 500.
+* A logged-in user who is **not** a member of another practice must never get that
+  practice's data: every URL taking an integer id is requested with the ids of the other
+  practice's objects (practice, assessment) and must not answer 200 unless the page is
+  public; an id that exists nowhere is a 404, never a 500.
+
+Each app's own tests check the detailed behaviour; this test catches a new view that forgot
+its permission check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+#: Views that are public on purpose even with an integer id in their URL.
+PUBLIC_WITH_ID: set[str] = set()
+SKIP_PREFIXES = ("admin:", "api-")  # Django admin has its own permissions; API has its walker
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name and f"{namespace}{entry.name}", entry
+
+
+def routes():
+    for route, name, pattern in walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "api/", "static/")) or not name:
+            continue
+        if name.startswith(SKIP_PREFIXES):
+            continue
+        yield route, name, pattern
+
+
+def concrete(route: str, value: str) -> str | None:
+    """The route with each converter replaced by ``value`` (int) or a plausible string."""
+    import re
+
+    path = re.sub(r"<int:[^>]+>", value, route)
+    path = re.sub(r"<(?:str|slug):[^>]+>", "inexistant", path)
+    path = re.sub(r"<path:[^>]+>", "inexistant", path)
+    if "<" in path or "^" in path:
+        return None
+    return "/" + path
+
+
+def test_anonymous_never_gets_a_server_error(client):
+    checked = 0
+    for route, name, _ in routes():
+        path = concrete(route, "1")
+        if path is None:
+            continue
+        response = client.get(path)
+        checked += 1
+        assert response.status_code < 500, f"{name} {path} → {response.status_code}"
+        if response.status_code == 302:
+            assert response.url, name
+    assert checked > 20
+
+
+def test_non_member_gets_nothing_of_another_practice(client, user, other_practice):
+    from kineco2.practices.services import assessment_create
+
+    other_assessment = assessment_create(practice=other_practice, reference_year=2024)
+    client.force_login(user)
+    leaks = []
+    for route, name, _ in routes():
+        if "<int:" not in route or name in PUBLIC_WITH_ID:
+            continue
+        for value in {str(other_practice.pk), str(other_assessment.pk)}:
+            path = concrete(route, value)
+            if path is None:
+                continue
+            response = client.get(path)
+            assert response.status_code < 500, f"{name} {path} → {response.status_code}"
+            if response.status_code == 200:
+                body = response.content.decode(errors="ignore")
+                if other_practice.name in body or "Cabinet du Thabor" in body:
+                    leaks.append(f"{name} {path}")
+        missing = concrete(route, "987654")
+        if missing:
+            status = client.get(missing).status_code
+            assert status in (302, 403, 404, 405, 410), f"{name} {missing} → {status}"
+    assert not leaks, "données d'un autre cabinet visibles : " + ", ".join(leaks)
