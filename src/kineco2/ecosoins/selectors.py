@@ -1,0 +1,834 @@
+"""Reads of the écosoins app, always scoped to what the user may see.
+
+The effect of an action is always computed by the engine (:mod:`kineco2.engine.actions`) on
+the answers; the database only holds the texts shown (moderator-editable), the plans and the
+initiatives. Practice-scoped reads go through :mod:`kineco2.practices.selectors` (404 for
+non-members).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kineco2.ecosoins.models import (
+    CatalogueAction,
+    Initiative,
+    InitiativeStatus,
+    PlannedAction,
+    PlanStatus,
+    Sector,
+)
+from kineco2.ecosoins.reference import VARIANTS, variant_answers, variant_label
+from kineco2.ecosoins.services import action_texts, can_moderate
+from kineco2.engine import InputError, compute, parse_input
+from kineco2.engine.actions import (
+    COST_LEVELS,
+    SCOPES,
+    TIMES_TO_IMPLEMENT,
+    Action,
+    ActionError,
+    Simulation,
+    applicable_actions,
+    is_applicable,
+    load_actions,
+    rank_actions,
+    simulate,
+)
+from kineco2.engine.errors import EngineError
+from kineco2.engine.posts import POSTS
+from kineco2.engine.result import Result
+from kineco2.practices import selectors as practice_selectors
+from kineco2.practices.answers import to_input
+from kineco2.practices.models import Assessment, Practice
+
+#: Monte Carlo draws for the recommendations (one paired simulation per action: keep it fast).
+RECOMMENDATION_DRAWS = 300
+#: Draws of the simulator and of the plan's expected gain.
+SIMULATOR_DRAWS = 1000
+#: Draws of the catalogue's worked examples (computed once per process).
+EXAMPLE_DRAWS = 300
+#: Below this (kg CO2e a year), an action is « sans gain calculé ».
+NO_GAIN_KG = 0.05
+
+POST_LABELS: dict[str, str] = {post.ID: post.LABEL for post in POSTS}
+POST_IDS: tuple[str, ...] = tuple(POST_LABELS)
+
+
+def post_links(post_ids: Iterable[str]) -> list[dict[str, str]]:
+    return [{"id": p, "label": POST_LABELS.get(p, p)} for p in post_ids]
+
+
+# -- catalogue ---------------------------------------------------------------------------
+def catalogue_rows(*, published_only: bool = True) -> dict[str, CatalogueAction]:
+    """The texts of the catalogue's actions, by action id, in the data file's order.
+
+    Rows come from the database (moderator-editable). Before the first ``sync_catalogue``
+    the data file's texts are used as they are (unsaved rows), so the pages never break.
+    """
+    catalogue = load_actions()
+    stored = {row.action_id: row for row in CatalogueAction.objects.all()}
+    rows: dict[str, CatalogueAction] = {}
+    for action in catalogue:
+        row = stored.get(action.id)
+        if row is None and not stored:
+            row = CatalogueAction(action_id=action.id, published=True)
+            for name, value in action_texts(action, catalogue.version).items():
+                setattr(row, name, value)
+        if row is None or (published_only and not row.published):
+            continue
+        rows[action.id] = row
+    return rows
+
+
+def title_of(action_id: str, rows: Mapping[str, CatalogueAction] | None = None) -> str:
+    """The title shown for an action id (the moderator's text, or the data file's)."""
+    rows = rows if rows is not None else catalogue_rows(published_only=False)
+    if action_id in rows:
+        return rows[action_id].title
+    catalogue = load_actions()
+    if action_id in catalogue:
+        return catalogue[action_id].title
+    row = CatalogueAction.objects.filter(action_id=action_id).first()
+    return row.title if row else action_id
+
+
+def catalogue_action(action_id: str) -> tuple[CatalogueAction, Action]:
+    """A published action of the catalogue (texts, engine action), or 404."""
+    rows = catalogue_rows()
+    catalogue = load_actions()
+    if action_id not in rows or action_id not in catalogue:
+        raise Http404("Action inconnue")
+    return rows[action_id], catalogue[action_id]
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """An action applied alone, default parameters, on the reference practice."""
+
+    label: str
+    baseline_kgco2e: float
+    scenario_kgco2e: float
+    sessions: float
+    interval_low_kgco2e: float | None  # of the *change* (scenario − baseline)
+    interval_high_kgco2e: float | None
+    by_post: tuple[tuple[str, str, float], ...]  # (post id, label, change kg)
+
+    @property
+    def change_kgco2e(self) -> float:
+        """Scenario − baseline: negative when the action lowers the footprint."""
+        return self.scenario_kgco2e - self.baseline_kgco2e
+
+    @property
+    def change_per_session_kgco2e(self) -> float:
+        return self.change_kgco2e / self.sessions if self.sessions else 0.0
+
+    @property
+    def change_share(self) -> float:
+        return self.change_kgco2e / self.baseline_kgco2e if self.baseline_kgco2e else 0.0
+
+
+def _example(simulation: Simulation, label: str) -> WorkedExample:
+    interval = simulation.avoided_interval_95
+    return WorkedExample(
+        label=label,
+        baseline_kgco2e=simulation.baseline.total_kgco2e,
+        scenario_kgco2e=simulation.scenario.total_kgco2e,
+        sessions=simulation.baseline.sessions,
+        interval_low_kgco2e=-interval.high if interval else None,
+        interval_high_kgco2e=-interval.low if interval else None,
+        by_post=tuple(
+            (post, POST_LABELS.get(post, post), -value)
+            for post, value in sorted(simulation.avoided_by_post.items(), key=lambda kv: -kv[1])
+            if abs(value) >= NO_GAIN_KG
+        ),
+    )
+
+
+@cache
+def _worked_examples(catalogue_version: str) -> dict[str, WorkedExample | None]:
+    """Every action's worked example (a pure function of the shipped reference data)."""
+    catalogue = load_actions(catalogue_version)
+    variants = []
+    for words, changes in VARIANTS:
+        inputs = parse_input(variant_answers(changes))
+        variants.append((variant_label(words), inputs, compute(inputs)))
+    examples: dict[str, WorkedExample | None] = {}
+    for action in catalogue:
+        examples[action.id] = None
+        for label, inputs, result in variants:
+            if not is_applicable(action, inputs, result):
+                continue
+            try:
+                simulation = simulate(
+                    inputs,
+                    [(action.id, None)],
+                    baseline=result,
+                    draws=EXAMPLE_DRAWS,
+                    seed=settings.KINECO2_SEED,
+                    catalogue=catalogue,
+                )
+            except EngineError:  # pragma: no cover - the catalogue tests guard against it
+                continue
+            examples[action.id] = _example(simulation, label)
+            break
+    return examples
+
+
+def worked_examples() -> dict[str, WorkedExample | None]:
+    return _worked_examples(load_actions().version)
+
+
+@cache
+def reference_change(action_id: str, parameters: tuple[tuple[str, float], ...] = ()) -> float:
+    """Scenario − baseline (kg CO2e a year) of one action on the reference practice itself."""
+    inputs = parse_input(variant_answers({}))
+    return -simulate(inputs, [(action_id, dict(parameters))], draws=0).avoided_kgco2e
+
+
+def worked_example(action_id: str) -> WorkedExample | None:
+    return worked_examples().get(action_id)
+
+
+def initiative_cost_level(cost_eur: int) -> str:
+    """The cost level of an initiative, for the catalogue's filter: 0 €, up to 500 €, up to
+    5 000 €, more."""
+    if cost_eur <= 0:
+        return "aucun"
+    if cost_eur <= 500:
+        return "faible"
+    if cost_eur <= 5000:
+        return "moyen"
+    return "élevé"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    kind: str  # "action" | "initiative"
+    key: str
+    title: str
+    description: str
+    posts: list[dict[str, str]]
+    cost_level: str
+    effort: str | None
+    time_to_implement: str
+    scope_of_action: str
+    example: WorkedExample | None = None
+    initiative: Initiative | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    post: str = ""
+    cost: str = ""
+    effort: str = ""
+    scope: str = ""
+    time: str = ""
+    kind: str = ""  # "", "actions", "initiatives"
+
+    @property
+    def active(self) -> bool:
+        return any((self.post, self.cost, self.effort, self.scope, self.time, self.kind))
+
+
+def catalogue_entries(filters: CatalogueFilters | None = None) -> list[CatalogueEntry]:
+    """The published actions (data file order) then the published initiatives (newest first),
+    filtered. Initiatives have no effort: an effort filter keeps actions only."""
+    filters = filters or CatalogueFilters()
+    examples = worked_examples()
+    entries: list[CatalogueEntry] = []
+    if filters.kind != "initiatives":
+        for action_id, row in catalogue_rows().items():
+            if filters.post and filters.post not in row.posts:
+                continue
+            if filters.cost and row.cost_level != filters.cost:
+                continue
+            if filters.effort and row.effort != filters.effort:
+                continue
+            if filters.scope and row.scope_of_action != filters.scope:
+                continue
+            if filters.time and row.time_to_implement != filters.time:
+                continue
+            entries.append(
+                CatalogueEntry(
+                    kind="action",
+                    key=action_id,
+                    title=row.title,
+                    description=row.description,
+                    posts=post_links(row.posts),
+                    cost_level=row.cost_level,
+                    effort=row.effort,
+                    time_to_implement=row.time_to_implement,
+                    scope_of_action=row.scope_of_action,
+                    example=examples.get(action_id),
+                )
+            )
+    if filters.kind != "actions" and not filters.effort:
+        initiatives = published_initiatives()
+        if filters.scope:
+            initiatives = initiatives.filter(scope_of_action=filters.scope)
+        if filters.time:
+            initiatives = initiatives.filter(time_to_implement=filters.time)
+        for initiative in initiatives:
+            if filters.post and filters.post not in initiative.posts:
+                continue
+            level = initiative_cost_level(initiative.cost_eur)
+            if filters.cost and level != filters.cost:
+                continue
+            entries.append(
+                CatalogueEntry(
+                    kind="initiative",
+                    key=str(initiative.pk),
+                    title=initiative.title,
+                    description=initiative.description,
+                    posts=post_links(initiative.posts),
+                    cost_level=level,
+                    effort=None,
+                    time_to_implement=initiative.time_to_implement,
+                    scope_of_action=initiative.scope_of_action,
+                    initiative=initiative,
+                )
+            )
+    return entries
+
+
+# -- recommendations ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Recommendation:
+    action_id: str
+    title: str
+    description: str
+    posts: list[dict[str, str]]
+    cost_level: str
+    effort: str
+    time_to_implement: str
+    scope_of_action: str
+    saving: str
+    parameters: dict[str, float]
+    avoided_kgco2e: float
+    interval_low_kgco2e: float | None
+    interval_high_kgco2e: float | None
+    avoided_per_session_kgco2e: float
+    avoided_share: float
+    planned: bool = False
+
+
+@dataclass(frozen=True)
+class WithoutGain:
+    action_id: str
+    title: str
+    change_kgco2e: float  # scenario − baseline (≥ 0)
+    reason: str
+    planned: bool = False
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    assessment: Assessment
+    items: list[Recommendation]
+    others: list[Recommendation]
+    without_gain: list[WithoutGain]
+    baseline_kgco2e: float
+    not_applicable: int = 0
+    error: str = ""
+
+    @property
+    def count(self) -> int:
+        return len(self.items) + len(self.others)
+
+
+def _fmt_kg(value: float) -> str:
+    from kineco2.engine.formatting import format_significant
+
+    return format_significant(abs(value), 2) + "\u00a0kg CO2e"
+
+
+def _no_gain_reason(by_post: Mapping[str, float], avoided: float) -> str:
+    """Why an action gains nothing here, from the engine's change by post (avoided, kg)."""
+    up = sorted(((p, -v) for p, v in by_post.items() if v <= -NO_GAIN_KG), key=lambda kv: -kv[1])
+    down = sorted(((p, v) for p, v in by_post.items() if v >= NO_GAIN_KG), key=lambda kv: -kv[1])
+    if not up and not down:
+        if abs(avoided) >= 0.0005:
+            return (
+                "Avec vos réponses, son effet calculé est négligeable (moins de 0,05 kg CO2e "
+                "par an)."
+            )
+        return (
+            "Avec vos réponses, cette action ne change pas le calcul : ce qu'elle réduit est "
+            "déjà nul ou n'est pas compté dans votre bilan."
+        )
+    ups = ", ".join(f"« {POST_LABELS.get(p, p)} » (+{_fmt_kg(v)} par an)" for p, v in up)
+    if not down:
+        return f"Elle fait augmenter {ups}, sans rien réduire ailleurs."
+    downs = ", ".join(f"« {POST_LABELS.get(p, p)} » (−{_fmt_kg(v)})" for p, v in down)
+    if avoided <= -NO_GAIN_KG:
+        return f"Elle fait augmenter {ups}, plus qu'elle ne réduit {downs}."
+    return f"Ce qu'elle fait gagner sur {downs} est compensé par {ups}."
+
+
+def answers_key(answers: Mapping[str, Any], *parts: Any) -> str:
+    payload = json.dumps(
+        {"answers": answers, "parts": [str(p) for p in parts]},
+        sort_keys=True,
+        ensure_ascii=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _ranking(assessment: Assessment, result: Result) -> dict[str, Any]:
+    """The engine's ranking of every applicable action (plain data, cached by answers)."""
+    catalogue = load_actions()
+    seed = settings.KINECO2_SEED
+    key = "ecosoins:ranking:" + answers_key(
+        assessment.answers,
+        catalogue.version,
+        result.factors_version,
+        result.defaults_version,
+        RECOMMENDATION_DRAWS,
+        seed,
+    )
+    cached = django_cache.get(key)
+    if cached is not None:
+        return cached
+    inputs = to_input(assessment.answers)
+    ranked = rank_actions(inputs, result, draws=RECOMMENDATION_DRAWS, seed=seed)
+    rows = []
+    for item in ranked:
+        interval = item.interval_95
+        row = {
+            "id": item.action.id,
+            "parameters": dict(item.parameters),
+            "avoided_kgco2e": item.avoided_kgco2e,
+            "low": interval.low if interval else None,
+            "high": interval.high if interval else None,
+            "per_session": item.avoided_per_session_kgco2e,
+            "share": item.avoided_share,
+            "reason": "",
+        }
+        if item.avoided_kgco2e < NO_GAIN_KG:
+            detail = simulate(inputs, [(item.action.id, None)], baseline=result, draws=0)
+            row["reason"] = _no_gain_reason(detail.avoided_by_post, item.avoided_kgco2e)
+        rows.append(row)
+    data = {"rows": rows, "not_applicable": len(catalogue) - len(ranked)}
+    django_cache.set(key, data, timeout=24 * 3600)
+    return data
+
+
+def planned_ids(practice: Practice) -> set[str]:
+    return set(
+        PlannedAction.objects.filter(practice=practice)
+        .exclude(status=PlanStatus.ABANDONNEE)
+        .values_list("action_id", flat=True)
+    )
+
+
+def recommendations(assessment: Assessment, result: Result, *, limit: int = 8) -> Recommendations:
+    """The applicable, published actions ranked by avoided t CO2e, with the 95 % interval.
+
+    Actions whose computed gain is not positive are listed apart (``without_gain``) with the
+    reason found in the engine's change by post.
+    """
+    try:
+        data = _ranking(assessment, result)
+    except (InputError, ActionError, EngineError) as exc:
+        return Recommendations(assessment, [], [], [], result.total_kgco2e, error=str(exc))
+    rows = catalogue_rows()
+    catalogue = load_actions()
+    planned = planned_ids(assessment.practice)
+    ranked: list[Recommendation] = []
+    without: list[WithoutGain] = []
+    for item in data["rows"]:
+        row = rows.get(item["id"])
+        if row is None or item["id"] not in catalogue:
+            continue  # unpublished by a moderator
+        if item["avoided_kgco2e"] < NO_GAIN_KG:
+            without.append(
+                WithoutGain(
+                    action_id=item["id"],
+                    title=row.title,
+                    change_kgco2e=-item["avoided_kgco2e"],
+                    reason=item["reason"],
+                    planned=item["id"] in planned,
+                )
+            )
+            continue
+        ranked.append(
+            Recommendation(
+                action_id=item["id"],
+                title=row.title,
+                description=row.description,
+                posts=post_links(row.posts),
+                cost_level=row.cost_level,
+                effort=row.effort,
+                time_to_implement=row.time_to_implement,
+                scope_of_action=row.scope_of_action,
+                saving=row.saving,
+                parameters=item["parameters"],
+                avoided_kgco2e=item["avoided_kgco2e"],
+                interval_low_kgco2e=item["low"],
+                interval_high_kgco2e=item["high"],
+                avoided_per_session_kgco2e=item["per_session"],
+                avoided_share=item["share"],
+                planned=item["id"] in planned,
+            )
+        )
+    return Recommendations(
+        assessment=assessment,
+        items=ranked[:limit],
+        others=ranked[limit:],
+        without_gain=without,
+        baseline_kgco2e=result.total_kgco2e,
+        not_applicable=data["not_applicable"],
+    )
+
+
+# -- simulator ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SimulatorAction:
+    action: Action
+    row: CatalogueAction
+    group: str  # label of the first post, to group the form
+
+
+def simulator_actions(inputs, result: Result) -> list[SimulatorAction]:
+    """The published actions that apply to the practice, grouped by their first post."""
+    rows = catalogue_rows()
+    actions = [
+        SimulatorAction(a, rows[a.id], POST_LABELS.get(a.posts[0], a.posts[0]))
+        for a in applicable_actions(inputs, result)
+        if a.id in rows
+    ]
+    order = {post: i for i, post in enumerate(POST_IDS)}
+    return sorted(actions, key=lambda s: order.get(s.action.posts[0], len(order)))
+
+
+def run_simulation(
+    assessment: Assessment,
+    inputs,
+    baseline: Result,
+    choices: list[tuple[str, dict[str, float]]],
+    *,
+    draws: int = SIMULATOR_DRAWS,
+) -> Simulation:
+    """The engine's simulation, cached by answers and choices. Raises :class:`ActionError`."""
+    seed = settings.KINECO2_SEED
+    key = "ecosoins:simulation:" + answers_key(
+        assessment.answers,
+        load_actions().version,
+        baseline.factors_version,
+        baseline.defaults_version,
+        sorted((a, sorted(p.items())) for a, p in choices),
+        draws,
+        seed,
+    )
+    simulation = django_cache.get(key)
+    if simulation is None:
+        simulation = simulate(inputs, choices, baseline=baseline, draws=draws, seed=seed)
+        django_cache.set(key, simulation, timeout=3600)
+    return simulation
+
+
+def baseline_of(assessment: Assessment) -> tuple[Any, Result]:
+    """(answers as engine input, result without Monte Carlo). Raises :class:`InputError`."""
+    inputs = to_input(assessment.answers)
+    return inputs, practice_selectors.assessment_result(assessment, draws=0)
+
+
+# -- action plan -------------------------------------------------------------------------
+@dataclass
+class PlanItem:
+    item: PlannedAction
+    title: str
+    in_catalogue: bool
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+
+
+def plan_items(practice: Practice) -> list[PlanItem]:
+    rows = catalogue_rows(published_only=False)
+    catalogue = load_actions()
+    items = []
+    queryset = PlannedAction.objects.filter(practice=practice).select_related("owner")
+    for item in queryset.order_by("created_at", "pk"):
+        parameters = []
+        if item.action_id in catalogue:
+            action = catalogue[item.action_id]
+            for parameter in action.parameters:
+                value = item.parameters.get(parameter.name, parameter.default)
+                parameters.append(
+                    {"label": parameter.label, "value": value, "unit": parameter.unit}
+                )
+        items.append(
+            PlanItem(
+                item=item,
+                title=title_of(item.action_id, rows),
+                in_catalogue=item.action_id in catalogue,
+                parameters=parameters,
+            )
+        )
+    return items
+
+
+def plan_item_for_user(user, practice_id: int, item_id: int) -> PlannedAction:
+    practice = practice_selectors.practice_for_user(user, practice_id)
+    try:
+        return PlannedAction.objects.select_related("practice", "owner").get(
+            pk=item_id, practice=practice
+        )
+    except (PlannedAction.DoesNotExist, ValueError, TypeError):
+        raise Http404("Action du plan introuvable") from None
+
+
+def latest_assessment(practice: Practice) -> Assessment | None:
+    """The practice's most recent assessment whose answers can be computed."""
+    for assessment in practice.assessments.order_by("-reference_year"):
+        try:
+            to_input(assessment.answers)
+        except InputError:
+            continue
+        return assessment
+    return None
+
+
+@dataclass(frozen=True)
+class PlanGain:
+    assessment: Assessment | None
+    simulation: Simulation | None
+    included: list[str]
+    skipped: list[tuple[str, str]]  # (title, reason)
+    error: str = ""
+    superseded: list[str] = field(default_factory=list)  # made useless by another action
+
+
+def plan_gain(practice: Practice, items: list[PlanItem] | None = None) -> PlanGain:
+    """The expected gain of the plan: every planned, non-abandoned action simulated together
+    on the latest assessment. Actions that no longer apply (already reflected in the answers,
+    retired from the catalogue, parameters out of bounds) are listed apart."""
+    items = plan_items(practice) if items is None else items
+    assessment = latest_assessment(practice)
+    active = [p for p in items if p.item.status != PlanStatus.ABANDONNEE]
+    if assessment is None:
+        return PlanGain(None, None, [], [])
+    if not active:
+        return PlanGain(assessment, None, [], [])
+    inputs, baseline = baseline_of(assessment)
+    catalogue = load_actions()
+    choices: list[tuple[str, dict[str, float]]] = []
+    included: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for planned in active:
+        action_id = planned.item.action_id
+        if action_id not in catalogue:
+            skipped.append((planned.title, "action retirée du catalogue"))
+            continue
+        action = catalogue[action_id]
+        if not is_applicable(action, inputs, baseline):
+            skipped.append(
+                (
+                    planned.title,
+                    f"ne s'applique pas aux réponses du bilan {assessment.reference_year} "
+                    "(peut-être déjà prise en compte)",
+                )
+            )
+            continue
+        params = _valid_parameters(action, planned.item.parameters)
+        try:
+            simulate(inputs, [(action_id, params)], baseline=baseline, draws=0)
+        except ActionError as exc:
+            skipped.append((planned.title, str(exc)))
+            continue
+        choices.append((action_id, params))
+        included.append(planned.title)
+    if not choices:
+        return PlanGain(assessment, None, included, skipped)
+    try:
+        simulation = run_simulation(assessment, inputs, baseline, choices)
+    except ActionError as exc:
+        return PlanGain(assessment, None, included, skipped, error=str(exc))
+    titles = {p.item.action_id: p.title for p in active}
+    superseded = [titles.get(a, a) for a in simulation.skipped]
+    return PlanGain(assessment, simulation, included, skipped, superseded=superseded)
+
+
+def _valid_parameters(action: Action, stored: Mapping[str, Any]) -> dict[str, float]:
+    """Stored parameters still valid for the action (others fall back to their default)."""
+    params: dict[str, float] = {}
+    for parameter in action.parameters:
+        value = stored.get(parameter.name, parameter.default)
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and parameter.min <= value <= parameter.max
+            and (not parameter.integer or float(value).is_integer())
+        ):
+            params[parameter.name] = float(value)
+        else:
+            params[parameter.name] = parameter.default
+    return params
+
+
+# -- year on year ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class YearOnYear:
+    previous: Assessment | None = None
+    current: Assessment | None = None
+    previous_snapshot: Any = None
+    current_snapshot: Any = None
+    change: Any = None  # kineco2.engine.yoy.ChangeDecomposition
+    error: str = ""
+    method_gap_kgco2e: float = 0.0  # stored snapshot − recomputation of last year
+
+
+def year_on_year(practice: Practice) -> YearOnYear:
+    """The change between the two latest completed assessments, split by the engine into
+    what the activity changed and what the factor version changed."""
+    from kineco2.engine.yoy import decompose_change
+
+    history = practice_selectors.completed_history(practice)
+    if len(history) < 2:
+        return YearOnYear()
+    (previous, previous_snapshot), (current, current_snapshot) = history[-2], history[-1]
+    key = "ecosoins:yoy:" + answers_key(
+        {"previous": previous.answers, "current": current.answers},
+        previous_snapshot.factors_version,
+        current_snapshot.factors_version,
+    )
+    change = django_cache.get(key)
+    if change is None:
+        try:
+            change = decompose_change(
+                to_input(previous.answers),
+                previous_snapshot.factors_version,
+                to_input(current.answers),
+                current_snapshot.factors_version,
+            )
+        except (InputError, EngineError) as exc:
+            return YearOnYear(
+                previous,
+                current,
+                previous_snapshot,
+                current_snapshot,
+                error=f"Le calcul de l'évolution est impossible : {exc}",
+            )
+        django_cache.set(key, change, timeout=24 * 3600)
+    return YearOnYear(
+        previous,
+        current,
+        previous_snapshot,
+        current_snapshot,
+        change=change,
+        method_gap_kgco2e=previous_snapshot.total_kgco2e - change.total.previous_kgco2e,
+    )
+
+
+# -- initiatives -------------------------------------------------------------------------
+def published_initiatives() -> QuerySet[Initiative]:
+    return Initiative.objects.filter(status=InitiativeStatus.PUBLIEE).order_by("-created_at", "-pk")
+
+
+def initiative_for_user(user, pk: int) -> Initiative:
+    """A published initiative; its author and the moderators also see it before publication."""
+    try:
+        initiative = Initiative.objects.get(pk=pk)
+    except (Initiative.DoesNotExist, ValueError, TypeError):
+        raise Http404("Initiative introuvable") from None
+    if initiative.status == InitiativeStatus.PUBLIEE or can_moderate(user):
+        return initiative
+    if user.is_authenticated and initiative.submitted_by_id == user.pk:
+        return initiative
+    raise Http404("Initiative introuvable")
+
+
+def initiatives_of(user) -> QuerySet[Initiative]:
+    return Initiative.objects.filter(submitted_by=user).order_by("-created_at", "-pk")
+
+
+def moderation_queue() -> QuerySet[Initiative]:
+    return Initiative.objects.filter(status=InitiativeStatus.SOUMISE).order_by("created_at", "pk")
+
+
+def recently_moderated(limit: int = 20) -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.exclude(status=InitiativeStatus.SOUMISE)
+        .select_related("moderated_by")
+        .order_by("-moderated_at", "-pk")[:limit]
+    )
+
+
+#: Cost bands of the statistics page: (label, lowest €, highest € or None).
+COST_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("Sans coût", 0, 0),
+    ("1 à 500\u00a0€", 1, 500),
+    ("501 à 2\u202f000\u00a0€", 501, 2000),
+    ("2\u202f001 à 10\u202f000\u00a0€", 2001, 10000),
+    ("Plus de 10\u202f000\u00a0€", 10001, None),
+)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    title: str
+    rows: list[tuple[str, int]]  # (label, count)
+
+
+def initiative_stats() -> tuple[int, list[Breakdown]]:
+    """Counts of the published initiatives by sector, scope, time, cost band and post."""
+    initiatives = list(published_initiatives())
+    total = len(initiatives)
+    sectors = Counter(i.sector for i in initiatives)
+    scopes = Counter(i.scope_of_action for i in initiatives)
+    times = Counter(i.time_to_implement for i in initiatives)
+    posts = Counter(p for i in initiatives for p in i.posts)
+    bands = Counter()
+    for initiative in initiatives:
+        for label, low, high in COST_BANDS:
+            if initiative.cost_eur >= low and (high is None or initiative.cost_eur <= high):
+                bands[label] += 1
+                break
+    breakdowns = [
+        Breakdown(
+            "secteur",
+            "Par secteur",
+            [(label, sectors[value]) for value, label in Sector.choices],
+        ),
+        Breakdown(
+            "portee",
+            "Individuelles ou collectives",
+            [(value.capitalize(), scopes[value]) for value in SCOPES],
+        ),
+        Breakdown(
+            "delai",
+            "Par délai de mise en œuvre",
+            [(value.capitalize(), times[value]) for value in TIMES_TO_IMPLEMENT],
+        ),
+        Breakdown("cout", "Par coût", [(label, bands[label]) for label, _, _ in COST_BANDS]),
+        Breakdown(
+            "postes",
+            "Par poste d'émissions touché",
+            [(label, posts[post]) for post, label in POST_LABELS.items() if posts[post]],
+        ),
+    ]
+    return total, breakdowns
+
+
+__all__ = [
+    "COST_LEVELS",
+    "CatalogueEntry",
+    "CatalogueFilters",
+    "Recommendations",
+    "catalogue_entries",
+    "recommendations",
+]
