@@ -236,3 +236,10 @@ def test_report_modules_do_not_import_django():
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_trajectory_accepts_gaps_in_the_target():
+    from kineco2.report.charts import trajectory_svg
+
+    svg = trajectory_svg([2023, 2024, 2025], [30000, None, 28000], [None, 29000, 27500])
+    assert "29,0" in svg and "<svg" in svg

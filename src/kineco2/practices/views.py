@@ -564,6 +564,12 @@ def _post_rows(result) -> list[dict]:
     return rows
 
 
+def _recommendations(assessment, result):
+    from kineco2.ecosoins.selectors import recommendations
+
+    return recommendations(assessment, result)
+
+
 def _posts_chart(result, answers_hash: str) -> str:
     """The chart by post, inline; rendered once per set of answers (Matplotlib is slow)."""
     from kineco2.report.charts import posts_bar_svg
@@ -597,6 +603,7 @@ def assessment_results(request, pk: int):
         "chart_svg": SimpleLazyObject(lambda: _posts_chart(result, current_hash)),
         "posts": SimpleLazyObject(lambda: _post_rows(result)),
         "result_key": current_hash,
+        "recommendations": SimpleLazyObject(lambda: _recommendations(assessment, result)),
         "hints": _hint_rows(assessment, result),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,

@@ -286,8 +286,11 @@ def _trajectory(
         " ; ".join(parts) + "." if parts else "Aucune valeur mesurée."
     )
     if targets is not None:
-        goals = [f"{y} : {_tonnes(t)} t" for y, t in zip(years, targets, strict=True)]
-        goals = [g for g, t in zip(goals, targets, strict=True) if not math.isnan(t)]
+        goals = [
+            f"{y} : {_tonnes(t)} t"
+            for y, t in zip(years, targets, strict=True)
+            if not math.isnan(t)
+        ]
         description += f" {target_label} : " + " ; ".join(goals) + "."
     return _to_svg(fig, title, description)
 
