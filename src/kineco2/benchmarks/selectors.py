@@ -1,0 +1,333 @@
+"""Reads of the benchmarks: populations of assessments, loaded in one query, scoped server-side.
+
+A *population* is one row per assessment — one practice, one reference year — with the figures
+of its **latest** result snapshot:
+
+* ``panel``: assessments of practices whose participation in a campaign of that reference
+  year was validated by the coordination (« validé »);
+* ``autodiagnostics``: every completed assessment (self-diagnoses, not a representative
+  sample).
+
+Rows are read with ``values_list`` (no model instance) and turned into numpy arrays
+(:class:`kineco2.benchmarks.aggregates.Population`). Coordinators' reads are restricted in the
+query itself with :func:`kineco2.panel.roles.scope_practices`. Loaded populations are cached
+for a few minutes under a key that changes whenever a snapshot, an assessment, a practice or
+a participation changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+
+from kineco2.benchmarks.aggregates import POST_IDS, Overview, Population, overview
+from kineco2.practices.models import Assessment, Practice, ResultSnapshot
+
+if TYPE_CHECKING:
+    from kineco2.panel.roles import Perimeter
+
+__all__ = [
+    "POPULATIONS",
+    "available_years",
+    "campaign_by_slug",
+    "default_population",
+    "load_population",
+    "panel_available",
+    "snapshots_for",
+]
+
+POPULATIONS: dict[str, str] = {
+    "panel": "Panel KinéCO2",
+    "autodiagnostics": "Autodiagnostics",
+}
+POPULATION_DESCRIPTIONS: dict[str, str] = {
+    "panel": (
+        "Cabinets tirés au sort pour une campagne du panel, dont le bilan de l'année de "
+        "référence a été vérifié et validé par la coordination."
+    ),
+    "autodiagnostics": (
+        "Tous les bilans terminés par les cabinets qui utilisent KinéCO2 : ce n'est pas un "
+        "échantillon représentatif de la profession."
+    ),
+}
+CACHE_SECONDS = 300
+
+
+# -- panel (guarded: the app may not be installed) ----------------------------------------
+def _panel_models():
+    try:
+        from kineco2.panel.models import Campaign, PanelParticipation, ParticipationStatus
+    except ImportError:  # pragma: no cover - panel app absent
+        return None
+    return Campaign, PanelParticipation, ParticipationStatus
+
+
+def panel_available() -> bool:
+    return _panel_models() is not None
+
+
+def campaign_by_slug(slug: str):
+    """The campaign ``slug`` or ``None`` (panel absent, unknown slug)."""
+    models = _panel_models()
+    if models is None or not slug:
+        return None
+    return models[0].objects.filter(slug=slug).first()
+
+
+def _validated(campaign_slug: str | None = None):
+    """``Exists`` of a validated participation of the assessment's practice, same year."""
+    models = _panel_models()
+    if models is None:
+        return None
+    _, participation, status = models
+    validated = participation.objects.filter(
+        practice=OuterRef("practice"),
+        status=status.VALIDE,
+        campaign__reference_year=OuterRef("reference_year"),
+    )
+    if campaign_slug:
+        validated = validated.filter(campaign__slug=campaign_slug)
+    return Exists(validated)
+
+
+# -- querysets ----------------------------------------------------------------------------
+def assessments_for(
+    population: str,
+    *,
+    year: int | None = None,
+    campaign_slug: str | None = None,
+    perimeter: Perimeter | None = None,
+) -> QuerySet[Assessment]:
+    """Completed assessments of ``population`` (one per practice and reference year)."""
+    queryset = Assessment.objects.filter(completed_at__isnull=False)
+    if year is not None:
+        queryset = queryset.filter(reference_year=year)
+    if population == "panel":
+        validated = _validated(campaign_slug)
+        if validated is None:
+            return queryset.none()
+        queryset = queryset.filter(validated)
+    elif population != "autodiagnostics":
+        return queryset.none()
+    if perimeter is not None:
+        from kineco2.panel.roles import scope_practices
+
+        queryset = scope_practices(queryset, perimeter, field="practice__region_code")
+    return queryset
+
+
+def latest_snapshot_ids(assessments: QuerySet[Assessment] | None = None) -> QuerySet:
+    """Subquery: the id of the latest snapshot of each assessment (of ``assessments``).
+
+    The latest snapshot is the one with the highest id: ids grow with time (the same order
+    as ``computed_at``), and a ``GROUP BY`` on the assessment index is far cheaper than a
+    correlated subquery ordered by date.
+    """
+    snapshots = ResultSnapshot.objects.all()
+    if assessments is not None:
+        snapshots = snapshots.filter(assessment__in=assessments)
+    return snapshots.order_by().values("assessment").annotate(last=Max("pk")).values("last")
+
+
+def snapshots_for(assessments: QuerySet[Assessment]) -> QuerySet[ResultSnapshot]:
+    """The latest snapshot of each of ``assessments`` (one query, no Python loop)."""
+    return ResultSnapshot.objects.filter(pk__in=latest_snapshot_ids(assessments)).order_by()
+
+
+# -- populations --------------------------------------------------------------------------
+_COLUMNS = (
+    "total_kg",
+    "per_session_kg",
+    "posts",
+    "layout",
+    "practice_id",
+    "practice__region_code",
+    "practice__practice_mode",
+    "zone",
+    "size",
+)
+
+
+def figures_for(
+    population: str,
+    *,
+    year: int | None = None,
+    campaign_slug: str | None = None,
+    perimeter: Perimeter | None = None,
+) -> QuerySet:
+    """Flat figures of the latest snapshot of each assessment of ``population``."""
+    from kineco2.benchmarks.models import AssessmentFigures
+
+    queryset = AssessmentFigures.objects.all()
+    if year is not None:
+        queryset = queryset.filter(reference_year=year)
+    if population == "panel":
+        validated = _validated(campaign_slug)
+        if validated is None:
+            return queryset.none()
+        queryset = queryset.filter(validated)
+    elif population != "autodiagnostics":
+        return queryset.none()
+    if perimeter is not None:
+        from kineco2.panel.roles import scope_practices
+
+        queryset = scope_practices(queryset, perimeter, field="practice__region_code")
+    return queryset
+
+
+def population_from_rows(rows: Sequence[tuple]) -> Population:
+    """Arrays from rows of :data:`_COLUMNS` (what ``values_list`` returns)."""
+    from kineco2.benchmarks.services import LAYOUT, posts_from_blob
+
+    n = len(rows)
+    if n == 0:
+        return Population.empty()
+    total, per_session, blobs, layouts, practice, region, mode, zone, size = zip(*rows, strict=True)
+    if all(layout == LAYOUT for layout in layouts):
+        matrix = np.frombuffer(b"".join(bytes(b) for b in blobs), dtype="<f8").reshape(
+            n, len(POST_IDS)
+        )
+    else:  # rows written before a post was added or removed
+        matrix = np.array(
+            [posts_from_blob(bytes(b), layout) for b, layout in zip(blobs, layouts, strict=True)]
+        )
+    return Population.from_columns(
+        total_kg=np.fromiter(total, dtype=float, count=n),
+        per_session_kg=np.array([np.nan if v is None else v for v in per_session], dtype=float),
+        posts_kg=matrix,
+        region=region,
+        zone=zone,
+        size=size,
+        mode=mode,
+        practice_id=np.fromiter(practice, dtype=np.int64, count=n),
+    )
+
+
+def _stamp() -> str:
+    """Changes whenever a population may change (new result, practice, participation)."""
+    from kineco2.benchmarks.models import AssessmentFigures
+
+    parts = [
+        AssessmentFigures.objects.aggregate(n=Count("pk"), pk=Max("snapshot_id")),
+        Practice.objects.aggregate(n=Count("pk"), pk=Max("pk")),
+        Assessment.objects.aggregate(n=Count("pk"), pk=Max("pk")),
+    ]
+    models = _panel_models()
+    if models is not None:
+        parts.append(
+            models[1].objects.aggregate(
+                n=Count("pk"), at=Max("validated_at"), w=Max("withdrawn_at"), pk=Max("pk")
+            )
+        )
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def load_population(
+    population: str,
+    *,
+    year: int | None = None,
+    campaign_slug: str | None = None,
+    perimeter: Perimeter | None = None,
+    use_cache: bool = True,
+) -> Population:
+    """The population's rows as arrays, read in one query (scoped to ``perimeter`` if given).
+
+    Without ``year``: every reference year (one row per assessment). Snapshots stored since
+    the last read are folded into the figures first (:func:`services.sync_figures`).
+    """
+    from kineco2.benchmarks.services import sync_figures
+
+    sync_figures()
+    scope = (
+        "tout"
+        if perimeter is None or perimeter.national
+        else ",".join(sorted(perimeter.regions)) or "-"
+    )
+    key = None
+    if use_cache:
+        key = (
+            "benchmarks:population:"
+            + hashlib.sha256(
+                f"{population}|{year}|{campaign_slug}|{scope}|{_stamp()}".encode()
+            ).hexdigest()
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    queryset = figures_for(population, year=year, campaign_slug=campaign_slug, perimeter=perimeter)
+    result = population_from_rows(list(queryset.values_list(*_COLUMNS)))
+    if key is not None:
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _key(kind: str, population, year, campaign_slug, perimeter, *extra) -> str:
+    scope = (
+        "tout"
+        if perimeter is None or perimeter.national
+        else ",".join(sorted(perimeter.regions)) or "-"
+    )
+    text = f"{population}|{year}|{campaign_slug}|{scope}|{extra}|{_stamp()}"
+    return f"benchmarks:{kind}:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_overview(
+    population: str,
+    *,
+    year: int | None = None,
+    perimeter: Perimeter | None = None,
+    regions_shown: Sequence[str] | None = None,
+) -> Overview:
+    """:func:`~kineco2.benchmarks.aggregates.overview` of a population, cached while the data
+    do not change (the tables of the pages, CSV, PDF and JSON)."""
+    from kineco2.benchmarks.services import sync_figures
+
+    sync_figures()
+    key = _key("overview", population, year, None, perimeter, tuple(regions_shown or ()))
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = overview(
+        load_population(population, year=year, perimeter=perimeter),
+        regions_shown=regions_shown,
+    )
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def available_years(population: str, *, perimeter: Perimeter | None = None) -> list[int]:
+    """Reference years with at least one result in ``population``, latest first."""
+    from kineco2.benchmarks.services import sync_figures
+
+    sync_figures()
+    years = (
+        figures_for(population, perimeter=perimeter)
+        .order_by("-reference_year")
+        .values_list("reference_year", flat=True)
+        .distinct()
+    )
+    return list(years)
+
+
+def default_population() -> str:
+    """« panel » as soon as one participation is validated, else « autodiagnostics »."""
+    models = _panel_models()
+    if models is not None:
+        _, participation, status = models
+        if participation.objects.filter(status=status.VALIDE).exists():
+            return "panel"
+    return "autodiagnostics"
+
+
+def campaigns() -> list:
+    """Campaigns (newest first) for the command line; empty without the panel app."""
+    models = _panel_models()
+    if models is None:
+        return []
+    return list(models[0].objects.order_by("-reference_year", "name"))
