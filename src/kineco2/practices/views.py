@@ -564,6 +564,12 @@ def _post_rows(result) -> list[dict]:
     return rows
 
 
+def _benchmark(assessment, result):
+    from kineco2.benchmarks.comparison import compare
+
+    return compare(result, assessment.practice, reference_year=assessment.reference_year)
+
+
 def _recommendations(assessment, result):
     from kineco2.ecosoins.selectors import recommendations
 
@@ -604,6 +610,7 @@ def assessment_results(request, pk: int):
         "posts": SimpleLazyObject(lambda: _post_rows(result)),
         "result_key": current_hash,
         "recommendations": SimpleLazyObject(lambda: _recommendations(assessment, result)),
+        "benchmark": SimpleLazyObject(lambda: _benchmark(assessment, result)),
         "hints": _hint_rows(assessment, result),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,
