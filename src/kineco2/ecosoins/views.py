@@ -133,9 +133,15 @@ def recommendations_page(request, pk: int):
         _, result = selectors.baseline_of(assessment)
     except InputError:
         return _missing_answers(request, assessment)
+    # Loaded by the results page with HTMX (a fragment), or a page of its own.
+    template = (
+        "ecosoins/_recommendations.html"
+        if request.headers.get("HX-Request") == "true"
+        else "ecosoins/recommendations.html"
+    )
     return render(
         request,
-        "ecosoins/recommendations.html",
+        template,
         {
             "assessment": assessment,
             "practice": assessment.practice,

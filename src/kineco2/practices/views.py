@@ -564,16 +564,15 @@ def _post_rows(result) -> list[dict]:
     return rows
 
 
-def _benchmark(assessment, result):
+def _benchmark(assessment, result, answers_hash: str):
+    """The comparison with similar practices, cached a few minutes (the panel moves slowly)."""
     from kineco2.benchmarks.comparison import compare
 
-    return compare(result, assessment.practice, reference_year=assessment.reference_year)
-
-
-def _recommendations(assessment, result):
-    from kineco2.ecosoins.selectors import recommendations
-
-    return recommendations(assessment, result)
+    return cache.get_or_set(
+        f"benchmark:{assessment.practice_id}:{assessment.reference_year}:{answers_hash}",
+        lambda: compare(result, assessment.practice, reference_year=assessment.reference_year),
+        timeout=300,
+    )
 
 
 def _posts_chart(result, answers_hash: str) -> str:
@@ -609,8 +608,7 @@ def assessment_results(request, pk: int):
         "chart_svg": SimpleLazyObject(lambda: _posts_chart(result, current_hash)),
         "posts": SimpleLazyObject(lambda: _post_rows(result)),
         "result_key": current_hash,
-        "recommendations": SimpleLazyObject(lambda: _recommendations(assessment, result)),
-        "benchmark": SimpleLazyObject(lambda: _benchmark(assessment, result)),
+        "benchmark": SimpleLazyObject(lambda: _benchmark(assessment, result, current_hash)),
         "hints": _hint_rows(assessment, result),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,
