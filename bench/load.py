@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     var = tempfile.mkdtemp(prefix="kineco2-bench-")
     env = {

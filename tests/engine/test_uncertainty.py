@@ -41,7 +41,6 @@ def make_result(lines: list[Line]) -> Result:
         defaults_version="t",
         schema_version="1.0",
         engine_version="1.0",
-        precision_hints=(),
     )
 
 

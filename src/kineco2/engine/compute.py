@@ -61,7 +61,6 @@ def compute(
         defaults_version=defaults.version,
         schema_version=SCHEMA_VERSION,
         engine_version=ENGINE_VERSION,
-        precision_hints=precision_hints(lines),
         notes=tuple(ctx.notes),
         factor_ids_used=frozenset(ctx.factor_ids_used),
         sessions_drivers=ctx.sessions.drivers,

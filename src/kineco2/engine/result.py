@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,13 +75,19 @@ class Result:
     defaults_version: str
     schema_version: str
     engine_version: str
-    precision_hints: tuple[PrecisionHint, ...]
     notes: tuple[str, ...] = ()
     uncertainty: Uncertainty | None = None
     factor_ids_used: frozenset[str] = field(default_factory=frozenset)
     sessions_drivers: tuple[Driver, ...] = ()
     #: The value used for each question, answered or defaulted (``"energie.heating_kwh"``).
     effective_answers: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def precision_hints(self) -> tuple[PrecisionHint, ...]:
+        """Answers left at their default that weigh most on the uncertainty (computed on use)."""
+        from kineco2.engine.compute import precision_hints
+
+        return precision_hints(self.lines)
 
     @property
     def per_session_kgco2e(self) -> float:
