@@ -195,7 +195,7 @@ def test_import_page_and_missing_file(logged_client, assessment):
 
 
 def test_inline_svg_is_checked_and_made_csp_compatible():
-    from kineco2.practices.views import _safe_svg
+    from kineco2.web.svg import inline_svg as _safe_svg
 
     assert _safe_svg("<script>alert(1)</script><svg></svg>") == ""
     assert _safe_svg("") == ""
