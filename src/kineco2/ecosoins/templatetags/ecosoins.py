@@ -11,6 +11,7 @@ from django import template
 
 from kineco2.ecosoins.forms import french_number, param_name
 from kineco2.engine.formatting import format_number, format_significant
+from kineco2.web.templatetags.kineco2 import field_widget
 
 register = template.Library()
 
@@ -160,20 +161,7 @@ def ecosoins_recommendations(context, assessment, result, limit=8):
     }
 
 
-@register.simple_tag
-def eco_widget(bound_field, **attrs):
-    """A form field's widget tied to its help text and errors (``aria-describedby``)."""
-    described = []
-    if bound_field.help_text:
-        described.append(f"{bound_field.auto_id}_help")
-    if bound_field.errors:
-        described.append(f"{bound_field.auto_id}_error")
-    widget_attrs = {key.replace("_", "-"): value for key, value in attrs.items()}
-    if described:
-        widget_attrs["aria-describedby"] = " ".join(described)
-    if bound_field.errors:
-        widget_attrs["aria-invalid"] = "true"
-    return bound_field.as_widget(attrs=widget_attrs)
+register.simple_tag(field_widget, name="eco_widget")
 
 
 @register.filter

@@ -5,24 +5,12 @@ from __future__ import annotations
 from django import template
 
 from kineco2.engine.formatting import format_number
+from kineco2.web.templatetags.kineco2 import field_widget
 
 register = template.Library()
 
 
-@register.simple_tag
-def field_widget(bound_field, **attrs):
-    """The widget of a Django form field, tied to its help text and errors for screen readers."""
-    described = []
-    if bound_field.help_text:
-        described.append(f"{bound_field.auto_id}_help")
-    if bound_field.errors:
-        described.append(f"{bound_field.auto_id}_error")
-    widget_attrs = {key.replace("_", "-"): value for key, value in attrs.items()}
-    if described:
-        widget_attrs["aria-describedby"] = " ".join(described)
-    if bound_field.errors:
-        widget_attrs["aria-invalid"] = "true"
-    return bound_field.as_widget(attrs=widget_attrs)
+register.simple_tag(field_widget, name="field_widget")
 
 
 @register.filter

@@ -46,3 +46,19 @@ def percent(value, decimals=0):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def field_widget(bound_field, **attrs):
+    """The widget of a Django form field, tied to its help text and errors for screen readers."""
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_error")
+    widget_attrs = {key.replace("_", "-"): value for key, value in attrs.items()}
+    if described:
+        widget_attrs["aria-describedby"] = " ".join(described)
+    if bound_field.errors:
+        widget_attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=widget_attrs)
