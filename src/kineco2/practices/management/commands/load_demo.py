@@ -1,4 +1,6 @@
-"""Create (idempotently) a demo account with a practice and two completed yearly assessments."""
+"""Create (idempotently) the demonstration: a demo physiotherapist with a practice and two
+completed yearly assessments, then the rest of the demo world (:mod:`kineco2.practices.demo`):
+demo practices for the état des lieux and the comparisons, a panel campaign, two coordinators."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kineco2.accounts.models import User
-from kineco2.practices import services
+from kineco2.practices import demo, services
 from kineco2.practices.answers import to_input
 from kineco2.practices.models import Assessment, Practice
 
@@ -26,10 +28,34 @@ def demo_answers() -> dict:
 
 
 class Command(BaseCommand):
-    help = "Crée un compte de démonstration avec un cabinet et deux bilans annuels."
+    help = (
+        "Crée la démonstration : un compte kiné avec un cabinet et deux bilans annuels, des "
+        "cabinets de démonstration, une campagne de panel et deux comptes de coordination."
+    )
+
+    def handle(self, *args, **options):
+        self._physiotherapist()
+        summary = demo.load()
+        self.stdout.write(
+            f"{summary.practices} cabinets de démonstration "
+            f"({summary.practices_created} créés maintenant), bilans {demo.YEAR} terminés ; "
+            f"campagne « {demo.CAMPAIGN_NAME} » : {summary.participations} participations, "
+            f"dont {summary.validated} validées."
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Démo prête. Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :"
+            )
+        )
+        for email, who in (
+            (DEMO_EMAIL, "kiné, cabinet de démonstration et ses bilans 2024 et 2025"),
+            (demo.NATIONAL_EMAIL, "coordination nationale du panel"),
+            (demo.URPS_IDF_EMAIL, "coordination URPS Île-de-France"),
+        ):
+            self.stdout.write(f"  {email} / {DEMO_PASSWORD} — {who}")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _physiotherapist(self) -> None:
         user, created = User.objects.get_or_create(
             email=DEMO_EMAIL,
             defaults={"first_name": "Camille", "last_name": "Démo", "email_confirmed": True},
@@ -68,6 +94,3 @@ class Command(BaseCommand):
             services.assessment_complete(
                 assessment=assessment, result=assessment_result(assessment)
             )
-        self.stdout.write(
-            self.style.SUCCESS(f"Démo prête : connectez-vous avec {DEMO_EMAIL} / {DEMO_PASSWORD}")
-        )
