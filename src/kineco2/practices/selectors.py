@@ -100,9 +100,16 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
     )
 
 
-def latest_snapshot(assessment: Assessment):
-    """The most recent result snapshot of an assessment, or ``None``."""
-    return assessment.snapshots.order_by("-computed_at", "-pk").first()
+def latest_snapshot(assessment: Assessment, *, light: bool = False):
+    """The most recent result snapshot of an assessment, or ``None``.
+
+    ``light`` leaves out the stored full result (``data``, tens of kB of JSON) when only the
+    totals, versions and hash are needed.
+    """
+    snapshots = assessment.snapshots.order_by("-computed_at", "-pk")
+    if light:
+        snapshots = snapshots.defer("data")
+    return snapshots.first()
 
 
 def completed_history(practice: Practice) -> list[tuple[Assessment, object]]:

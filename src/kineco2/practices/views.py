@@ -557,7 +557,7 @@ def assessment_results(request, pk: int):
         result = selectors.assessment_result(assessment)
     except InputError as exc:
         return _missing(request, assessment, exc)
-    snapshot = selectors.latest_snapshot(assessment)
+    snapshot = selectors.latest_snapshot(assessment, light=True)
     unc = result.uncertainty
     current_hash = selectors.answers_hash(
         assessment.answers, draws=unc.draws if unc else 0, seed=unc.seed if unc else 0
