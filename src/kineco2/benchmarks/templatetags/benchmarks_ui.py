@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django import template
+from django.core.cache import cache
 
 from kineco2.benchmarks.charts import inline_svg
 
@@ -16,8 +20,18 @@ def comparison_chart(position):
         return ""
     from kineco2.report.charts import comparison_svg
 
+    # Matplotlib takes tens of milliseconds: one rendering per set of figures.
+    figures = json.dumps(
+        [position.value, position.cell.quartiles, position.label], sort_keys=True, default=str
+    )
+    key = "chart:comparison:" + hashlib.sha256(figures.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     try:
         svg = comparison_svg(position.value, position.cell.quartiles, position.label)
     except (KeyError, ValueError, TypeError):
         return ""
-    return inline_svg(svg)
+    safe = inline_svg(svg)
+    cache.set(key, safe, timeout=24 * 3600)
+    return safe
