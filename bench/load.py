@@ -14,6 +14,7 @@ import http.client
 import http.cookiejar
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -119,6 +120,47 @@ def run(port: int, method: str, path: str, headers: dict, users: int, total: int
     return latencies
 
 
+WRK_SCRIPT = """
+wrk.method = "{method}"
+{headers}
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %d %.1f %.1f %.1f\\n", summary.requests,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("ERRORS %d %d\\n", summary.errors.status, summary.errors.timeout))
+end
+"""
+
+
+def run_wrk(port: int, method: str, path: str, headers: dict, users: int, seconds: int) -> None:
+    """The same measure with wrk (C, a few % of one core), so the server gets the CPU."""
+    lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(WRK_SCRIPT.format(method=method, headers=lines))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{users}",
+            f"-d{seconds}s",
+            "-s",
+            handle.name,
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    n, p50, p95, rps = next(ln for ln in out.splitlines() if ln.startswith("WRK")).split()[1:]
+    errors = next(ln for ln in out.splitlines() if ln.startswith("ERRORS")).split()[1:]
+    if errors != ["0", "0"]:
+        raise SystemExit(f"{method} {path} : erreurs HTTP/délais {errors}")
+    print(
+        f"   {method} {path.split('?')[0]:45s} n={int(n):5d}  p50 {float(p50):7.1f} ms  "
+        f"p95 {float(p95):7.1f} ms  {float(rps):6.1f} req/s  (wrk)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
@@ -126,6 +168,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--generator",
+        choices=("wrk", "python"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="wrk (Debian package) leaves the CPU to the server",
+    )
+    parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     args = parser.parse_args()
     var = tempfile.mkdtemp(prefix="kineco2-bench-")
     env = {
@@ -176,24 +225,32 @@ def main() -> None:
             f"{args.users} utilisateurs simultanés, {args.requests} requêtes par point d'accès "
             "(10 000 tirages Monte Carlo, résultats en cache)"
         )
-        run(args.port, "GET", results, {"Cookie": cookie}, args.users, args.requests)
         compute = f"/api/assessments/{pk}/compute?draws=10000"
-        run(
-            args.port,
-            "POST",
-            compute,
-            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            args.users,
-            args.requests // 4,
-        )
-        run(
-            args.port,
-            "GET",
-            f"/api/assessments/{pk}/results",
-            {"Authorization": f"Bearer {token}"},
-            args.users,
-            args.requests,
-        )
+        api_results = f"/api/assessments/{pk}/results"
+        bearer = {"Authorization": f"Bearer {token}"}
+        if args.generator == "wrk":
+            print(f"Générateur : wrk, {args.seconds} s par point d'accès")
+            run_wrk(args.port, "GET", results, {"Cookie": cookie}, args.users, args.seconds)
+            run_wrk(
+                args.port,
+                "POST",
+                compute,
+                {**bearer, "Content-Type": "application/json"},
+                args.users,
+                args.seconds,
+            )
+            run_wrk(args.port, "GET", api_results, bearer, args.users, args.seconds)
+        else:
+            run(args.port, "GET", results, {"Cookie": cookie}, args.users, args.requests)
+            run(
+                args.port,
+                "POST",
+                compute,
+                {**bearer, "Content-Type": "application/json"},
+                args.users,
+                args.requests // 4,
+            )
+            run(args.port, "GET", api_results, bearer, args.users, args.requests)
     finally:
         server.terminate()
         server.wait(timeout=10)
