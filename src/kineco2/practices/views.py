@@ -549,19 +549,50 @@ def _posts_chart(result, answers_hash: str) -> str:
     )
 
 
+def _results_page_key(request, assessment, answers_hash: str, snapshot) -> str | None:
+    """Cache key of a rendered results page, or ``None`` when it must not be cached.
+
+    The page depends on the answers (their hash covers the factor and defaults versions),
+    the latest snapshot, the practice's name and the viewer's session (the CSRF token of
+    its forms is valid for the whole session). Pending messages are never cached. The key
+    lives five minutes, like the comparison with similar practices it shows.
+    """
+    from django.contrib.messages import get_messages
+
+    session_key = request.session.session_key
+    if not session_key or len(get_messages(request)):
+        return None
+    parts = [
+        session_key,
+        str(request.user.pk),
+        str(request.user.email_confirmed),
+        str(assessment.pk),
+        answers_hash,
+        str(snapshot.pk if snapshot else 0),
+        str(assessment.completed_at),
+        assessment.practice.name,
+    ]
+    return "page:results:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 @login_required
 @require_GET
 def assessment_results(request, pk: int):
     assessment = selectors.assessment_for_user(request.user, pk)
+    current_hash = selectors.answers_hash(
+        assessment.answers, draws=settings.KINECO2_DRAWS, seed=settings.KINECO2_SEED
+    )
+    snapshot = selectors.latest_snapshot(assessment, light=True)
+    page_key = _results_page_key(request, assessment, current_hash, snapshot)
+    if page_key is not None:
+        page = cache.get(page_key)
+        if page is not None:
+            return HttpResponse(page)
     try:
         result = selectors.assessment_result(assessment)
     except InputError as exc:
         return _missing(request, assessment, exc)
-    snapshot = selectors.latest_snapshot(assessment, light=True)
     unc = result.uncertainty
-    current_hash = selectors.answers_hash(
-        assessment.answers, draws=unc.draws if unc else 0, seed=unc.seed if unc else 0
-    )
     context = {
         "assessment": assessment,
         "practice": assessment.practice,
@@ -576,7 +607,10 @@ def assessment_results(request, pk: int):
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,
         "per_session_ok": not math.isnan(result.per_session_kgco2e),
     }
-    return render(request, "practices/assessment_results.html", context)
+    response = render(request, "practices/assessment_results.html", context)
+    if page_key is not None:
+        cache.set(page_key, response.content, timeout=300)
+    return response
 
 
 @login_required
