@@ -9,11 +9,8 @@ small-cell rule reach the template as the marker « moins de 5 cabinets » and n
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 from typing import Any
-
-import typst
 
 from kineco2.benchmarks import aggregates
 from kineco2.benchmarks.aggregates import (
@@ -27,7 +24,7 @@ from kineco2.benchmarks.aggregates import (
 )
 from kineco2.benchmarks.charts import distribution_svg
 from kineco2.engine.formatting import format_number, format_significant
-from kineco2.report.pdf import FONT_DIR, PDF_STANDARDS, french_date, svg_description
+from kineco2.report.pdf import compile_pdf, french_date, svg_description
 
 __all__ = ["TEMPLATE", "build_data", "render_report"]
 
@@ -159,11 +156,4 @@ def render_report(
         generated_on=generated_on,
     )
     data["population_id"] = population
-    return typst.compile(
-        str(TEMPLATE),
-        format="pdf",
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        font_paths=[str(FONT_DIR)],
-        ignore_system_fonts=True,
-        pdf_standards=PDF_STANDARDS,
-    )
+    return compile_pdf(TEMPLATE, data)

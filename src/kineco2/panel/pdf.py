@@ -12,14 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.urls import reverse
 from django.utils import timezone
 
 from kineco2.panel import selectors
 from kineco2.panel.draw import PROCEDURE
 from kineco2.panel.models import Campaign
-from kineco2.report.pdf import FONT_DIR, clean_text, french_date
+from kineco2.report.pdf import clean_text, compile_pdf, french_date
 
 TEMPLATE = Path(__file__).with_name("draw_report.typ")
 #: Replacements listed per quota in the PDF (the CSV has them all).
@@ -118,10 +117,4 @@ def build_data(campaign: Campaign) -> dict[str, Any]:
 
 def render_draw_report(campaign: Campaign) -> bytes:
     data = build_data(campaign)
-    return typst.compile(
-        str(TEMPLATE),
-        format="pdf",
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        font_paths=[str(FONT_DIR)],
-        ignore_system_fonts=True,
-    )
+    return compile_pdf(TEMPLATE, data, standards=())

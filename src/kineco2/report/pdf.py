@@ -63,6 +63,23 @@ MONTHS = (
 #: PDF/A-2a (archivable, tagged) and PDF/UA-1 (accessible): Typst checks both when compiling.
 PDF_STANDARDS = ["a-2a", "ua-1"]
 
+
+def compile_pdf(template: Path, data: dict[str, Any], *, standards=PDF_STANDARDS) -> bytes:
+    """Compile a Typst template with ``data`` (read in the template from ``sys.inputs.data``).
+
+    Fonts come from Matplotlib's folder only (system fonts ignored), so the same data give
+    the same PDF on any machine; ``standards`` are checked by Typst while compiling.
+    """
+    return typst.compile(
+        str(template),
+        format="pdf",
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        font_paths=[str(FONT_DIR)],
+        ignore_system_fonts=True,
+        pdf_standards=list(standards),
+    )
+
+
 #: What each data origin means, for the data-quality section.
 ORIGIN_HELP = {
     "mesure": "tiré de vos factures, relevés ou comptages (±5 %)",
@@ -295,14 +312,7 @@ def render_report(
         reference_year=reference_year,
         generated_on=generated_on,
     )
-    return typst.compile(
-        str(TEMPLATE),
-        format="pdf",
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        font_paths=[str(FONT_DIR)],
-        ignore_system_fonts=True,
-        pdf_standards=PDF_STANDARDS,
-    )
+    return compile_pdf(TEMPLATE, data)
 
 
 def main(argv: list[str] | None = None) -> None:
