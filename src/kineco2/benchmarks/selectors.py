@@ -97,15 +97,11 @@ def _validated(campaign_slug: str | None = None):
 
 
 # -- querysets ----------------------------------------------------------------------------
-def assessments_for(
-    population: str,
-    *,
-    year: int | None = None,
-    campaign_slug: str | None = None,
-    perimeter: Perimeter | None = None,
-) -> QuerySet[Assessment]:
-    """Completed assessments of ``population`` (one per practice and reference year)."""
-    queryset = Assessment.objects.filter(completed_at__isnull=False)
+def _restrict(queryset, population, year, campaign_slug, perimeter):
+    """Filter assessments or their figures to a population, a year and a perimeter.
+
+    Both models have ``reference_year`` and ``practice``: the same filters apply.
+    """
     if year is not None:
         queryset = queryset.filter(reference_year=year)
     if population == "panel":
@@ -120,6 +116,18 @@ def assessments_for(
 
         queryset = scope_practices(queryset, perimeter, field="practice__region_code")
     return queryset
+
+
+def assessments_for(
+    population: str,
+    *,
+    year: int | None = None,
+    campaign_slug: str | None = None,
+    perimeter: Perimeter | None = None,
+) -> QuerySet[Assessment]:
+    """Completed assessments of ``population`` (one per practice and reference year)."""
+    queryset = Assessment.objects.filter(completed_at__isnull=False)
+    return _restrict(queryset, population, year, campaign_slug, perimeter)
 
 
 def latest_snapshot_ids(assessments: QuerySet[Assessment] | None = None) -> QuerySet:
@@ -164,21 +172,7 @@ def figures_for(
     """Flat figures of the latest snapshot of each assessment of ``population``."""
     from kineco2.benchmarks.models import AssessmentFigures
 
-    queryset = AssessmentFigures.objects.all()
-    if year is not None:
-        queryset = queryset.filter(reference_year=year)
-    if population == "panel":
-        validated = _validated(campaign_slug)
-        if validated is None:
-            return queryset.none()
-        queryset = queryset.filter(validated)
-    elif population != "autodiagnostics":
-        return queryset.none()
-    if perimeter is not None:
-        from kineco2.panel.roles import scope_practices
-
-        queryset = scope_practices(queryset, perimeter, field="practice__region_code")
-    return queryset
+    return _restrict(AssessmentFigures.objects.all(), population, year, campaign_slug, perimeter)
 
 
 def population_from_rows(rows: Sequence[tuple]) -> Population:
