@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from kineco2.engine.allocation import SharedShare
 from kineco2.engine.context import Context
 from kineco2.engine.defaults import DefaultSet, load_defaults
 from kineco2.engine.factors import FactorSet, load_factors
@@ -23,13 +24,21 @@ def compute(
     defaults: DefaultSet | None = None,
     draws: int = 0,
     seed: int = 0,
+    shared: SharedShare | None = None,
 ) -> Result:
-    """The footprint of one assessment. ``draws > 0`` adds the Monte Carlo uncertainty."""
+    """The footprint of one assessment. ``draws > 0`` adds the Monte Carlo uncertainty.
+
+    ``shared``: the practice's share of its structure's shared premises
+    (:mod:`kineco2.engine.allocation`); its lines replace the practice's own premises posts.
+    """
     defaults = defaults or load_defaults()
     factors = factors or load_factors(defaults.factors_version or None)
     ctx = Context(inputs, factors, defaults)
     for post in POSTS:
         post.compute(ctx)
+    if shared is not None:
+        ctx.lines[:] = shared.apply(ctx.lines)
+        ctx.notes.append(shared.note())
 
     lines = tuple(ctx.lines)
     by_post: dict[str, list[Line]] = defaultdict(list)
@@ -65,6 +74,7 @@ def compute(
         factor_ids_used=frozenset(ctx.factor_ids_used),
         sessions_drivers=ctx.sessions.drivers,
         effective_answers=dict(ctx.effective),
+        shared_premises=shared.to_dict() if shared is not None else None,
     )
     if draws > 0:
         from kineco2.engine.uncertainty import with_monte_carlo

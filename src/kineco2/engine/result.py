@@ -81,6 +81,8 @@ class Result:
     sessions_drivers: tuple[Driver, ...] = ()
     #: The value used for each question, answered or defaulted (``"energie.heating_kwh"``).
     effective_answers: dict[str, Any] = field(default_factory=dict)
+    #: The share of a structure's shared premises included, if any (allocation.SharedShare).
+    shared_premises: dict[str, Any] | None = None
 
     @functools.cached_property
     def precision_hints(self) -> tuple[PrecisionHint, ...]:
@@ -173,4 +175,5 @@ class Result:
                 for hint in self.precision_hints
             ],
             "notes": list(self.notes),
+            "shared_premises": self.shared_premises,
         }
