@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= kineco2.settings.dev
 .PHONY: run test lint format bench install clean browser-deps help
 
 help:
-	@echo "make run    — installe, migre, charge les données et la démo, sert http://$(HOST):$(PORT)"
+	@echo "make run    — installe, migre, charge les données et la démo, sert http://$(HOST):$(PORT) avec le worker des tâches"
 	@echo "make test   — lint + tests (SQLite, ou PostgreSQL avec DATABASE_URL)"
 	@echo "make bench  — mesures de performance (bench/)"
 
@@ -27,7 +27,7 @@ run: install
 	$(PY) -m kineco2.manage migrate --noinput
 	$(PY) -m kineco2.manage setup_reference
 	$(PY) -m kineco2.manage load_demo
-	$(PY) -m kineco2.manage runserver $(HOST):$(PORT)
+	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 # Debian's chromium drives the browser tests (never a browser download).
 browser-deps:

@@ -33,12 +33,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks_db",
     "kineco2.web",
     "kineco2.accounts",
     "kineco2.practices",
     "kineco2.ecosoins",
     "kineco2.panel",
     "kineco2.benchmarks",
+    "kineco2.jobs",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -148,3 +150,20 @@ KINECO2_SEED = 20250101
 
 #: Number of trusted reverse proxies in front of the app (for the login throttle's client IP).
 KINECO2_NUM_PROXIES = int(os.environ.get("KINECO2_NUM_PROXIES", "0"))
+
+#: Background jobs: Django's tasks framework, stored in the database, run by
+#: ``python -m kineco2.manage db_worker`` (docs/decisions/0003-task-queue.md).
+#: Queues: ``default`` (jobs, recomputations) and ``mail`` (outgoing e-mail, rate-limited).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "mail"],
+    }
+}
+#: Outgoing e-mail through the queue (kineco2.jobs.mail): at most this many per minute,
+#: this many attempts, first retry after this many seconds (then doubling, capped at 1 h).
+KINECO2_MAIL_RATE_PER_MINUTE = float(os.environ.get("KINECO2_MAIL_RATE_PER_MINUTE", "300"))
+KINECO2_MAIL_MAX_ATTEMPTS = int(os.environ.get("KINECO2_MAIL_MAX_ATTEMPTS", "5"))
+KINECO2_MAIL_RETRY_BACKOFF_SECONDS = float(
+    os.environ.get("KINECO2_MAIL_RETRY_BACKOFF_SECONDS", "60")
+)
