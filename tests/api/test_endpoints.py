@@ -108,7 +108,11 @@ def test_save_one_answer(api, assessment):
     url = f"/api/assessments/{assessment.pk}/answers/energie/electricity_kwh"
     first = api.patch(url, {"value": "4 200,5"})
     assert first.status_code == 200, first.content
-    assert first.json() == {"value": 4200.5, "revision": assessment.revision + 1}
+    assert first.json() == {
+        "value": 4200.5,
+        "revision": assessment.revision + 1,
+        "warning": None,
+    }
 
     second = api.patch(url, {"value": 5000, "previous": 4200.5})
     assert second.status_code == 200

@@ -74,12 +74,10 @@ def test_put_answers_uses_the_engine_messages(token_api, assessment):
     msgs = by_loc(details(response))
     assert msgs[("body", "profile", "commune")].startswith("Commune inconnue")
     assert msgs[("body", "profile", "practitioners")] == (
-        "Nombre de kinésithérapeutes : ne peut pas dépasser 100 (valeur saisie : 1000) ; "
-        "vérifiez l'unité"
+        "Nombre de kinésithérapeutes : ne peut pas dépasser 100 kinés (vous avez saisi "
+        "1\u202f000) : vérifiez l'unité"
     )
-    assert (
-        "doit être un nombre (valeur saisie : 'grand')" in msgs[("body", "profile", "surface_m2")]
-    )
+    assert "« grand » n'est pas un nombre" in msgs[("body", "profile", "surface_m2")]
     assert "supérieur ou égal à 0" in msgs[("body", "energie", "electricity_kwh")]
     assert "champ inconnu" in msgs[("body", "energie", "kwh")]
     # nothing was saved
@@ -203,11 +201,16 @@ class TestSaveAnswer:
         items = details(token_api.patch(self.url(assessment), {"value": "beaucoup"}))
         assert items[0] == {
             "loc": ["body", "value"],
-            "msg": "« beaucoup » n'est pas un nombre. Exemple : 1234,5",
+            "msg": "« beaucoup » n'est pas un nombre. Exemple : 1 234,5",
             "type": "value_error",
         }
         items = details(token_api.patch(self.url(assessment), {"value": 10**9}))
-        assert "ne peut pas dépasser 500000" in items[0]["msg"]
+        assert items[0]["msg"] == (
+            "Ne peut pas dépasser 500\u202f000 kWh (vous avez saisi 1\u202f000\u202f000\u202f000) : "
+            "vérifiez l'unité."
+        )
+        items = details(token_api.patch(self.url(assessment), {"value": "14.200"}))
+        assert items[0]["msg"] == ("« 14.200 » : voulez-vous dire 14\u202f200 kWh ou 14,2 kWh ?")
         assert Assessment.objects.get(pk=assessment.pk).revision == assessment.revision
 
     @pytest.mark.parametrize(

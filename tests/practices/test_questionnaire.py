@@ -110,7 +110,10 @@ def test_htmx_save_invalid_answer_keeps_the_typed_value(htmx_post, assessment):
         {"field": "energie.electricity_kwh", "energie-electricity_kwh": "900000",
          "energie-electricity_kwh-previous": "7800"},
     )  # fmt: skip
-    assert "ne peut pas dépasser 500000" in response.content.decode()
+    assert (
+        "Ne peut pas dépasser 500\u202f000 kWh (vous avez saisi 900\u202f000)"
+        in response.content.decode()
+    )
     assessment.refresh_from_db()
     assert assessment.answers["energie"]["electricity_kwh"] == 7800
 
@@ -300,3 +303,75 @@ def test_resume_without_progress_goes_to_prepare(logged_client, practice):
     fresh = services.assessment_create(practice=practice, reference_year=2023)
     response = logged_client.get(reverse("assessment_resume", args=[fresh.pk]))
     assert response.url == reverse("assessment_prepare", args=[fresh.pk])
+
+
+# -- French numbers and plausibility (issue 12) ---------------------------------------------
+def test_htmx_ambiguous_number_is_asked_back_then_saved(htmx_post, assessment):
+    revision = assessment.revision
+    response = htmx_post(
+        save_url(assessment),
+        {"field": "energie.electricity_kwh", "energie-electricity_kwh": "14.200",
+         "energie-electricity_kwh-previous": "7800"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert "HX-Trigger" not in response
+    assert "« 14.200 » : voulez-vous dire 14\u202f200 kWh ou 14,2 kWh ?" in html
+    assert 'name="energie-electricity_kwh-pick" value="14200"' in html
+    assert 'name="energie-electricity_kwh-pick" value="14,2"' in html
+    assert 'value="14.200"' in html  # what was typed is kept
+    assessment.refresh_from_db()
+    assert assessment.answers["energie"]["electricity_kwh"] == 7800  # never guessed
+    assert assessment.revision == revision
+
+    response = htmx_post(
+        save_url(assessment),
+        {"field": "energie.electricity_kwh", "energie-electricity_kwh": "14.200",
+         "energie-electricity_kwh-pick": "14200", "energie-electricity_kwh-previous": "7800"},
+    )  # fmt: skip
+    assert response["HX-Trigger"] == "answerSaved"
+    assessment.refresh_from_db()
+    assert assessment.answers["energie"]["electricity_kwh"] == 14200
+    assert 'value="14200"' in response.content.decode()
+
+
+def test_plain_form_ambiguous_number_then_pick_stays_on_the_step(logged_client, assessment):
+    url = step_url(assessment, "energie")
+    data = {"energie-electricity_kwh": "14.200", "energie-electricity_kwh-previous": "7800"}
+    response = logged_client.post(url, {**data, "go": "next"})
+    assert response.status_code == 200
+    assert "voulez-vous dire" in response.content.decode()
+    response = logged_client.post(url, {**data, "energie-electricity_kwh-pick": "14,2"})
+    assert response.status_code == 200  # the choice is saved, the user stays on the step
+    assessment.refresh_from_db()
+    assert assessment.answers["energie"]["electricity_kwh"] == 14.2
+
+
+def test_units_in_the_input_are_understood(htmx_post, assessment):
+    htmx_post(
+        save_url(assessment),
+        {"field": "energie.electricity_kwh", "energie-electricity_kwh": "12 000 kWh",
+         "energie-electricity_kwh-previous": "7800"},
+    )  # fmt: skip
+    assessment.refresh_from_db()
+    assert assessment.answers["energie"]["electricity_kwh"] == 12000
+
+
+def test_implausible_answer_is_saved_with_a_warning(htmx_post, logged_client, assessment):
+    response = htmx_post(
+        save_url(assessment),
+        {"field": "energie.electricity_kwh", "energie-electricity_kwh": "14",
+         "energie-electricity_kwh-previous": "7800"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response["HX-Trigger"] == "answerSaved"  # a warning, not a refusal
+    assert "14 kWh pour 2 kinés, c&#x27;est très peu" in html
+    assert (
+        'aria-describedby="f-energie-electricity_kwh-help f-energie-electricity_kwh-warning"'
+        in html
+    )
+    assessment.refresh_from_db()
+    assert assessment.answers["energie"]["electricity_kwh"] == 14
+    results = logged_client.get(reverse("assessment_results", args=[assessment.pk]))
+    page = results.content.decode()
+    assert "Réponses à vérifier" in page
+    assert "?question=electricity_kwh#field-energie-electricity_kwh" in page

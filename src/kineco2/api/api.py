@@ -39,6 +39,7 @@ from kineco2.engine.factors import QUALITIES, load_factors
 from kineco2.engine.schema import json_schema
 from kineco2.practices import selectors, services
 from kineco2.practices.answers import field_specs
+from kineco2.practices.forms import plausibility_warning
 from kineco2.practices.models import Assessment
 
 MAX_DRAWS = 20_000
@@ -348,7 +349,9 @@ def assessment_save_answer(
     if not outcome.ok:
         message = outcome.error or "Valeur invalide."
         raise errors.ApiValidationError([errors.error_item(loc, message, "value_error")])
-    return {"value": outcome.value, "revision": outcome.revision}
+    assessment.refresh_from_db(fields=["answers"])
+    warning = plausibility_warning(spec, outcome.value, assessment.answers) if outcome.value else ""
+    return {"value": outcome.value, "revision": outcome.revision, "warning": warning or None}
 
 
 # --- results ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ninja.parser import Parser
 
 from kineco2.engine.errors import InputError
 from kineco2.engine.geography import UnknownCommuneError
-from kineco2.engine.schema import _french_message, field_title
+from kineco2.engine.schema import _french_message, field_title, field_unit
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -147,7 +147,7 @@ def french_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     if kind in _ENGINE_TYPES:
         try:
-            message = _french_message(error)
+            message = _french_message(error, _field_unit(tuple(error.get("loc", ()))))
         except Exception:  # a message must never turn a 422 into a 500
             message = "valeur invalide"
     else:
@@ -155,6 +155,17 @@ def french_message(error: dict[str, Any]) -> str:
     if kind == "literal_error":
         message = message.replace("' or '", "' ou '")
     return _shorten(message)
+
+
+def _field_unit(loc: tuple[Any, ...]) -> str:
+    """The unit of the answer at ``loc`` (``("body", "energie", "electricity_kwh")``)."""
+    for start in range(len(loc)):
+        path = tuple(loc[start:])
+        if path and all(isinstance(p, str) for p in path):
+            unit = field_unit(path)
+            if unit:
+                return unit
+    return ""
 
 
 def _field_label(loc: tuple[Any, ...]) -> str:

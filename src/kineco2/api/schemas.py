@@ -170,6 +170,12 @@ class AnswerIn(Schema):
 class AnswerOut(Schema):
     value: Any = Field(title="Valeur enregistrée")
     revision: int = Field(title="Révision du bilan")
+    warning: str | None = Field(
+        None,
+        title="Avertissement de plausibilité",
+        description="Une valeur très éloignée de ce qu'on attend d'un cabinet de cette taille "
+        "est enregistrée, avec ce message qui invite à vérifier le chiffre et l'unité.",
+    )
 
 
 # --- reference data -----------------------------------------------------------------------

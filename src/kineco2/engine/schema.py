@@ -10,11 +10,24 @@ questionnaire asks it. The same schema serves the CLI, the web forms and the RES
 from __future__ import annotations
 
 import functools
+import types
+import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kineco2.engine.errors import InputError
+from kineco2.engine.numbers import french, parse_number, with_unit
+
+_UNIONS = (typing.Union, types.UnionType)
 
 SCHEMA_VERSION = "1.0"
 
@@ -157,7 +170,37 @@ def answer(
     )
 
 
-class Section(BaseModel):
+@functools.cache
+def _number_field(model: type[BaseModel], name: str) -> tuple[str, bool] | None:
+    """(unit, is integer) of a numeric field of ``model``, ``None`` for other fields."""
+    info = model.model_fields.get(name)
+    if info is None:
+        return None
+    annotation = info.annotation
+    args = typing.get_args(annotation) if typing.get_origin(annotation) in _UNIONS else ()
+    base = next((a for a in args if a is not type(None)), annotation)
+    if base not in (int, float):
+        return None
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return str(extra.get("unit") or ""), base is int
+
+
+class _FrenchNumbers(BaseModel):
+    """Numbers given as text (API, YAML, imports) are read the French way, never guessed."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _french_number_text(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        field = _number_field(cls, info.field_name)
+        if field is None:
+            return value
+        unit, integer = field
+        return parse_number(value, unit=unit, integer=integer)
+
+
+class Section(_FrenchNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     data_quality: DataQuality = Field(
@@ -168,7 +211,7 @@ class Section(BaseModel):
     )
 
 
-class Profile(BaseModel):
+class Profile(_FrenchNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, title="Votre cabinet")
 
     commune: str = Field(
@@ -884,17 +927,43 @@ def field_title(path: tuple[str | int, ...]) -> str:
     return title
 
 
-def _french_message(error: dict[str, Any]) -> str:
+def _fr(value: Any, *, year: bool = False) -> str:
+    """A bound or a typed value in French (« 500 000 », « 1,5 »; a year stays « 2015 »)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    text = french(float(value))
+    return text.replace("\u202f", "") if year else text
+
+
+def field_unit(path: tuple[str | int, ...]) -> str:
+    """The unit of the field at ``path`` (``("energie", "electricity_kwh")`` → ``kWh/an``)."""
+    model: Any = AssessmentInput
+    info = None
+    for part in path:
+        if not isinstance(part, str) or model is None:
+            return ""
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return ""
+        model = info.annotation if isinstance(info.annotation, type) else None
+    extra = info.json_schema_extra if info is not None else None
+    return str(extra.get("unit") or "") if isinstance(extra, dict) else ""
+
+
+def _french_message(error: dict[str, Any], unit: str = "") -> str:
+    """A French message for one pydantic error, with French numbers and the field's unit."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     given = error.get("input")
+    loc = error.get("loc") or ("",)
+    year = str(loc[-1]).endswith("year")
     if kind in ("greater_than_equal", "greater_than"):
-        return f"doit être supérieur ou égal à {ctx.get('ge', ctx.get('gt'))} (valeur saisie : {given})"
+        bound = with_unit(_fr(ctx.get("ge", ctx.get("gt")), year=year), unit)
+        return f"doit être supérieur ou égal à {bound} (vous avez saisi {_fr(given, year=year)})"
     if kind in ("less_than_equal", "less_than"):
-        return (
-            f"ne peut pas dépasser {ctx.get('le', ctx.get('lt'))} (valeur saisie : {given}) ; "
-            "vérifiez l'unité"
-        )
+        bound = with_unit(_fr(ctx.get("le", ctx.get("lt")), year=year), unit)
+        typed = _fr(given, year=year)
+        return f"ne peut pas dépasser {bound} (vous avez saisi {typed}) : vérifiez l'unité"
     if kind == "extra_forbidden":
         return "champ inconnu : supprimez-le ou vérifiez son orthographe"
     if kind == "missing":
@@ -925,7 +994,7 @@ def translate_validation_error(exc: ValidationError) -> InputError:
         path = ".".join(str(p) for p in loc)
         title = field_title(loc)
         label = f"{path} ({title})" if title and title != path else path
-        problems.append((label, _french_message(error)))
+        problems.append((label, _french_message(error, field_unit(loc))))
     return InputError(problems)
 
 

@@ -7,8 +7,6 @@ reports only what concerns that field; ``to_input`` validates the whole set for 
 
 from __future__ import annotations
 
-import math
-import re
 import types
 import typing
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from kineco2.engine.errors import InputError
+from kineco2.engine.numbers import parse_number
 from kineco2.engine.schema import (
     CHOICE_LABELS,
     SECTIONS,
@@ -116,9 +115,6 @@ def field_specs(section: str) -> list[FieldSpec]:
     return specs
 
 
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
 def coerce(spec: FieldSpec, raw: Any) -> Any:
     """A form value (text) → the JSON value to store; ``None`` means « je ne sais pas ».
 
@@ -136,17 +132,8 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError("Cette réponse est obligatoire.")
         return None
     if spec.kind in ("number", "integer"):
-        compact = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-        if not _NUMBER.match(compact):
-            raise ValueError(f"« {text} » n'est pas un nombre. Exemple : 1234,5")
-        value = float(compact.replace(",", "."))
-        if not math.isfinite(value) or abs(value) > 1e12:
-            raise ValueError(f"« {text} » est un nombre bien trop grand.")
-        if spec.kind == "integer":
-            if value != int(value):
-                raise ValueError(f"Un nombre entier est attendu (« {text} »).")
-            return int(value)
-        return value
+        # French conventions; « 14.200 » raises AmbiguousNumber (a ValueError) to ask back.
+        return parse_number(text, unit=spec.unit, integer=spec.kind == "integer")
     if spec.kind == "boolean":
         if text in ("oui", "true", "1", "on"):
             return True
@@ -178,8 +165,22 @@ def validate_answer(answers: dict, section: str, name: str, value: Any) -> str |
                 continue  # another question not answered yet: not this field's problem
             if loc and loc[0] != name:
                 continue
-            return _french_message(error)
+            return sentence(_french_message(error, spec_unit(section, name)))
     return None
+
+
+def spec_unit(section: str, name: str) -> str:
+    extra = section_model(section).model_fields[name].json_schema_extra
+    return str(extra.get("unit") or "") if isinstance(extra, dict) else ""
+
+
+def sentence(message: str) -> str:
+    """« ne peut pas dépasser … » → « Ne peut pas dépasser …. » (a message shown alone)."""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "?", "!", "»")) else message + "."
 
 
 def to_input(answers: dict) -> AssessmentInput:

@@ -8,7 +8,9 @@ Every input of a question is named after ``<section>-<name>``:
 * ``<section>-<name>``: the answer as typed (or the chosen option);
 * ``<section>-<name>-previous``: the value the page showed, to detect a change made
   elsewhere (another tab); ``""`` if unanswered, ``DONT_KNOW`` for « je ne sais pas »;
-* ``<section>-<name>-dontknow``: the « Je ne sais pas » checkbox of typed questions.
+* ``<section>-<name>-dontknow``: the « Je ne sais pas » checkbox of typed questions;
+* ``<section>-<name>-pick``: the reading chosen for an ambiguous number (« 14.200 »: the
+  buttons « 14 200 » and « 14,2 »), which replaces what was typed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from kineco2.engine import geography
+from kineco2.engine import geography, plausibility
 from kineco2.engine.formatting import format_significant
 from kineco2.practices.answers import (
     DONT_KNOW,
@@ -250,7 +252,7 @@ def read_answer(data, spec: FieldSpec) -> tuple[str, str, bool]:
     answer is what the page showed (nothing to save).
     """
     prefix = field_prefix(spec)
-    typed = str(data.get(prefix, ""))
+    typed = str(data.get(prefix + "-pick") or data.get(prefix, ""))
     previous = str(data.get(prefix + "-previous", ""))
     dont_know = data.get(prefix + "-dontknow") == "1"
     if typed.strip() and typed != previous:
@@ -304,6 +306,10 @@ class Question:
     commune_label: str = ""
     dont_know_checked: bool | None = None
     options: list[tuple[str, str]] = field(default_factory=list)
+    #: Readings of an ambiguous number to choose from: (value to submit, French label).
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    #: Plausibility warning (French), shown after a saved answer; asks to confirm.
+    warning: str = ""
 
     @property
     def prefix(self) -> str:
@@ -353,13 +359,15 @@ class Question:
         ids = [f"{self.spec.html_id}-help"]
         if self.error:
             ids.append(f"{self.spec.html_id}-error")
+        if self.warning:
+            ids.append(f"{self.spec.html_id}-warning")
         return " ".join(ids)
 
     @property
     def params(self) -> str:
         """``hx-params``: only this question's inputs are posted by HTMX."""
         p = self.prefix
-        return f"field,resolve,csrfmiddlewaretoken,{p},{p}-previous,{p}-dontknow"
+        return f"field,resolve,csrfmiddlewaretoken,{p},{p}-previous,{p}-dontknow,{p}-pick"
 
     @property
     def hx_vals(self) -> str:
@@ -398,6 +406,8 @@ def build_question(
                 question.value = input_text(spec, default)
         question.options = options
     stored = (answers.get(spec.section) or {}).get(spec.name)
+    if stored is not None and not question.error and spec.kind in ("number", "integer"):
+        question.warning = plausibility_warning(spec, stored, answers)
     if effective and stored is None and spec.path in effective and not question.error:
         used = effective[spec.path]
         if used is not None:
@@ -408,6 +418,19 @@ def build_question(
         except geography.UnknownCommuneError:
             question.commune_label = ""
     return question
+
+
+def practitioners_of(answers: dict) -> int:
+    value = (answers.get("profile") or {}).get("practitioners")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+
+
+def plausibility_warning(spec: FieldSpec, value: Any, answers: dict) -> str:
+    """The French plausibility warning of a stored number (``""`` when plausible)."""
+    warning = plausibility.check_answer(
+        spec.path, value, practitioners=practitioners_of(answers), unit=spec.unit
+    )
+    return warning.message if warning else ""
 
 
 def problem_target(label: str) -> tuple[str | None, str | None]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kineco2.engine import geography
+from kineco2.engine.numbers import AmbiguousNumber
 from kineco2.practices.answers import STEPS, coerce, field_specs, validate_answer
 from kineco2.practices.models import (
     Assessment,
@@ -121,6 +122,8 @@ class SaveOutcome:
     conflict: bool = False
     current: Any = None
     revision: int = 0
+    #: « 14.200 »: the two readings to ask back, ((value to submit, French label), …).
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @transaction.atomic
@@ -142,6 +145,10 @@ def assessment_save_answer(
         return SaveOutcome(ok=False, error="Question inconnue.", revision=assessment.revision)
     try:
         value = coerce(spec, raw)
+    except AmbiguousNumber as exc:
+        return SaveOutcome(
+            ok=False, error=str(exc), choices=exc.choices, revision=assessment.revision
+        )
     except ValueError as exc:
         return SaveOutcome(ok=False, error=str(exc), revision=assessment.revision)
     stored_section = assessment.answers.get(section) or {}

@@ -300,7 +300,12 @@ def _question_state(spec, outcome, raw: str, previous: str) -> dict:
             "error": outcome.error,
             "current": display_value(spec, outcome.current),
         }
-    return {"typed": raw, "previous": previous, "error": outcome.error}
+    return {
+        "typed": raw,
+        "previous": previous,
+        "error": outcome.error,
+        "choices": list(outcome.choices),
+    }
 
 
 def _save(assessment: Assessment, spec, raw: str, previous: str, *, keep: bool):
@@ -372,7 +377,8 @@ def assessment_step(request, pk: int, step: str):
             states[spec.name] = _question_state(spec, outcome, raw, previous)
         assessment.refresh_from_db()
         blocked = any("error" in state for state in states.values())
-        if not blocked and not action:
+        picked = any(key.endswith("-pick") for key in request.POST)
+        if not blocked and not action and not picked:
             steps = visible_steps(assessment.level)
             position = steps.index(step) if step in steps else 0
             go = request.POST.get("go", "next")
@@ -498,6 +504,26 @@ def _hint_rows(assessment: Assessment, result) -> list[dict]:
     return rows
 
 
+def _plausibility_rows(assessment: Assessment) -> list[dict]:
+    """Answers far outside what a practice of this size plausibly has, with a link to each."""
+    from kineco2.engine import plausibility
+
+    units = {spec.path: spec.unit for step in STEPS for spec in field_specs(step)}
+    titles = {spec.path: spec.title for step in STEPS for spec in field_specs(step)}
+    rows = []
+    for warning in plausibility.check_answers(assessment.answers, units=units):
+        step, name = warning.section, warning.name
+        rows.append(
+            {
+                "title": titles.get(warning.path, name),
+                "step_label": STEP_LABELS.get(step, ""),
+                "message": warning.message,
+                "url": _step_url(assessment, step) + f"?question={name}#field-{step}-{name}",
+            }
+        )
+    return rows
+
+
 def _post_rows(result) -> list[dict]:
     factors = load_factors(result.factors_version)
     unc = result.uncertainty
@@ -603,6 +629,7 @@ def assessment_results(request, pk: int):
         "result_key": current_hash,
         "benchmark": SimpleLazyObject(lambda: _benchmark(assessment, result, current_hash)),
         "hints": _hint_rows(assessment, result),
+        "to_check": _plausibility_rows(assessment),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,
         "per_session_ok": not math.isnan(result.per_session_kgco2e),

@@ -34,4 +34,33 @@
     }
     delete input.dataset.sent;
   });
+
+  /* WCAG 2.4.11 (focus not obscured): the sticky subtotal bar must never cover the field
+   * that has the focus. CSS scroll-padding uses the bar's height, kept up to date here; if
+   * the focused field still ends up under the bar (tabbing backwards), scroll it clear. */
+  var bar = document.getElementById("subtotal");
+  if (bar) {
+    var root = document.documentElement;
+    var measure = function () {
+      root.style.setProperty("--subtotal-height", bar.getBoundingClientRect().height + "px");
+    };
+    measure();
+    if (window.ResizeObserver) {
+      new ResizeObserver(measure).observe(bar);
+    }
+    document.addEventListener("focusin", function (event) {
+      var target = event.target;
+      if (!target || target === bar || bar.contains(target) || !target.getBoundingClientRect) {
+        return;
+      }
+      if (getComputedStyle(bar).position !== "sticky") {
+        return;
+      }
+      var barBottom = bar.getBoundingClientRect().bottom;
+      var box = target.getBoundingClientRect();
+      if (box.top < barBottom + 4) {
+        window.scrollBy(0, box.top - barBottom - 12);
+      }
+    });
+  }
 })();
