@@ -20,7 +20,7 @@ two decimal separators, letters that are not the question's unit.
 
 Pure Python; used by the engine's schema (API, CLI, imports) and the questionnaire. The
 libraries evaluated (Babel's ``parse_decimal``, price-parser) read « 14.200 » as 14,2 or as
-14 200 without asking: see docs/decisions/0003-french-number-input.md.
+14 200 without asking: see docs/decisions/0004-french-number-input.md.
 """
 
 from __future__ import annotations
