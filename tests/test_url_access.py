@@ -91,3 +91,46 @@ def test_non_member_gets_nothing_of_another_practice(client, user, other_practic
             status = client.get(missing).status_code
             assert status in (302, 403, 404, 405, 410), f"{name} {missing} → {status}"
     assert not leaks, "données d'un autre cabinet visibles : " + ", ".join(leaks)
+
+
+def test_regional_coordinator_gets_nothing_of_another_region(client, other_user):
+    """A URPS coordinator of Île-de-France walks every URL with the ids of La Réunion's
+    support request and draft news item: nothing of them may appear."""
+    from kineco2.outreach.models import NewsItem, SupportRequest
+    from kineco2.panel import testing as pt
+
+    reunion = pt.make_practice(other_user, commune="97400", name="Cabinet du Barachois")
+    request = SupportRequest.objects.create(
+        requester=other_user,
+        practice=reunion,
+        region_code="04",
+        region_name="La Réunion",
+        topics=["actions"],
+        message="Secret réunionnais",
+        phone="0692 00 00 00",
+    )
+    draft = NewsItem.objects.create(
+        title="Brouillon réunionnais", body="x", audience="regional", region_code="04"
+    )
+    coordinator = pt.make_user("urps-idf-walk@example.fr")
+    pt.urps(coordinator, "11")
+    client.force_login(coordinator)
+    leaks = []
+    for route, name, _ in routes():
+        if "<int:" not in route:
+            continue
+        for value in {str(request.pk), str(draft.pk), str(reunion.pk)}:
+            path = concrete(route, value)
+            if path is None:
+                continue
+            response = client.get(path)
+            assert response.status_code < 500, f"{name} {path} → {response.status_code}"
+            body = response.content.decode(errors="ignore")
+            if response.status_code == 200 and (
+                "Secret réunionnais" in body
+                or "0692 00 00 00" in body
+                or "Brouillon réunionnais" in body
+                or "Cabinet du Barachois" in body
+            ):
+                leaks.append(f"{name} {path}")
+    assert not leaks, "données d'une autre région visibles : " + ", ".join(leaks)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kineco2.outreach import urls as outreach_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("kineco2.accounts.urls")),
@@ -9,5 +11,9 @@ urlpatterns = [
     path("ecosoins/", include("kineco2.ecosoins.urls")),
     path("panel/", include("kineco2.panel.urls")),
     path("etat-des-lieux/", include("kineco2.benchmarks.urls")),
+    path("lettre/", include(outreach_urls.newsletter)),
+    path("actualites/", include(outreach_urls.news)),
+    path("webconferences/", include(outreach_urls.webinars)),
+    path("accompagnement/", include(outreach_urls.support)),
     path("", include("kineco2.web.urls")),
 ]

@@ -230,6 +230,31 @@ def user_export(*, user: User) -> dict[str, Any]:
             for t in user.api_tokens.order_by("created_at")
         ],
         "practices": practices,
+        **_outreach_export(user),
+    }
+
+
+def _outreach_export(user: User) -> dict[str, Any]:
+    """Newsletter subscription (same address) and support requests (kineco2.outreach)."""
+    from kineco2.outreach.models import Subscriber
+    from kineco2.outreach.services import subscriber_export
+
+    subscriber = Subscriber.objects.filter(email=user.email).first()
+    return {
+        "lettre": subscriber_export(subscriber) if subscriber else None,
+        "support_requests": [
+            {
+                "practice": r.practice.name,
+                "topics": r.topic_labels,
+                "message": r.message,
+                "contact_method": r.contact_method,
+                "phone": r.phone,
+                "availability": r.availability,
+                "status": r.get_status_display(),
+                "created_at": _dt(r.created_at),
+            }
+            for r in user.support_requests.select_related("practice").order_by("created_at")
+        ],
     }
 
 
@@ -282,5 +307,8 @@ def user_delete(*, user: User) -> DeletionPlan:
             heir = others.first()
             heir.role = Role.TITULAIRE
             heir.save(update_fields=["role"])
+    from kineco2.outreach.services import forget_email
+
+    forget_email(user.email)  # newsletter, webinar registrations, e-mails queued or sent
     user.delete()
     return plan

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kineco2.panel",
     "kineco2.benchmarks",
     "kineco2.jobs",
+    "kineco2.outreach",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
@@ -167,3 +168,6 @@ KINECO2_MAIL_MAX_ATTEMPTS = int(os.environ.get("KINECO2_MAIL_MAX_ATTEMPTS", "5")
 KINECO2_MAIL_RETRY_BACKOFF_SECONDS = float(
     os.environ.get("KINECO2_MAIL_RETRY_BACKOFF_SECONDS", "60")
 )
+
+#: Public address of the site, for links in e-mails sent by the worker (no request there).
+KINECO2_SITE_URL = os.environ.get("KINECO2_SITE_URL", "http://127.0.0.1:8000")

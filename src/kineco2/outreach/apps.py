@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "kineco2.outreach"
+    verbose_name = "Sensibilisation et accompagnement"
