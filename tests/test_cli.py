@@ -19,7 +19,7 @@ def test_compute_table_is_french(capsys):
     assert "Déplacements des patients" in out
     assert "kg CO2e par séance" in out
     assert "Intervalle à 95 %" in out
-    assert "Facteurs version 2025.1" in out
+    assert "Facteurs version 2026.1" in out
 
 
 def test_compute_json_has_the_documented_keys(capsys):
@@ -33,7 +33,7 @@ def test_compute_json_has_the_documented_keys(capsys):
     assert {"id", "kgco2e", "interval_95", "lines"} <= set(post)
     line = next(p for p in data["posts"] if p["lines"])["lines"][0]
     assert {"factor_id", "factor_value", "quantity", "unit", "kgco2e"} <= set(line)
-    assert data["versions"]["factors"] == "2025.1"
+    assert data["versions"]["factors"] == "2026.1"
 
 
 def test_same_seed_same_output(capsys):

@@ -36,3 +36,17 @@ def line(result: Result, post: str, item: str):
 @pytest.fixture
 def approx():
     return lambda value: pytest.approx(value, rel=1e-12, abs=1e-12)
+
+
+@pytest.fixture
+def methodology_2025_1(monkeypatch):
+    """Run a test against the released methodology 2025.1 (factors, defaults, écosoins).
+
+    The hand-computed cases written for 2025.1 stay as regression tests of that released
+    version: stored results name it and it must keep giving the same figures.
+    """
+    from kineco2.engine import actions, defaults, factors
+
+    monkeypatch.setattr(factors, "latest_version", lambda: "2025.1")
+    monkeypatch.setattr(defaults, "latest_version", lambda: "2025.1")
+    monkeypatch.setattr(actions, "available_versions", lambda: ["2025.1"])

@@ -54,6 +54,10 @@ from kineco2.engine.schema import AssessmentInput
 from kineco2.engine.uncertainty import sample_totals
 from tests.engine.conftest import PROFILE, line
 
+# Hand-computed against the released methodology 2025.1 (see conftest.methodology_2025_1).
+pytestmark = pytest.mark.usefixtures("methodology_2025_1")
+
+
 AT_PRACTICE = 3600  # sessions at the practice
 VISITS = 400
 CAR_KM = AT_PRACTICE * 9.4 * 0.97  # patients' car km, zone « grand pôle »

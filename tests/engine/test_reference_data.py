@@ -76,27 +76,51 @@ def test_lookup_must_match_exactly_one():
 def test_unknown_version_is_an_error():
     with pytest.raises(ReferenceDataError, match="inconnue"):
         load_factors("1999.9")
-    assert available_versions()[-1] == "2025.1"
+    assert available_versions() == ["2025.1", "2026.1"]
+
+
+def _ids(version: str) -> list[str]:
+    with (FACTORS_DIR / f"{version}.csv").open(encoding="utf-8") as handle:
+        return [row["id"] for row in csv.DictReader(handle)]
+
+
+def _used(version: str) -> set[str]:
+    """Factors the posts use with ``version``: what they declare and the version holds,
+    minus, for the latest version, what only an older method uses."""
+    latest = version == available_versions()[-1]
+    declared = set().union(
+        *(
+            (p.FACTORS | p.PARAMETERS)
+            - (getattr(p, "LEGACY_FACTORS", frozenset()) if latest else set())
+            for p in POSTS
+        )
+    )
+    return declared & set(_ids(version))
 
 
 def test_every_factor_id_the_code_uses_exists_exactly_once():
-    with (FACTORS_DIR / "2025.1.csv").open(encoding="utf-8") as handle:
-        ids = [row["id"] for row in csv.DictReader(handle)]
+    latest = _ids(available_versions()[-1])
+    every_version = set().union(*(_ids(v) for v in available_versions()))
     for post in POSTS:
+        legacy = getattr(post, "LEGACY_FACTORS", frozenset())
         for factor_id in post.FACTORS | post.PARAMETERS:
-            assert ids.count(factor_id) == 1, f"{post.ID} uses {factor_id}"
+            if factor_id in legacy:
+                assert factor_id in every_version, f"{post.ID} uses {factor_id}"
+            else:
+                assert latest.count(factor_id) == 1, f"{post.ID} uses {factor_id}"
     factors = load_factors()
     for post in POSTS:
         assert all(factors[f].kind == "facteur" for f in post.FACTORS)
         assert all(factors[f].kind == "parametre" for f in post.PARAMETERS)
 
 
-def test_every_factor_is_used_or_marked_unused_never_both():
-    used = set().union(*(p.FACTORS | p.PARAMETERS for p in POSTS))
-    unused = set(unused_factors())
+@pytest.mark.parametrize("version", ["2025.1", "2026.1"])
+def test_every_factor_is_used_or_marked_unused_never_both(version):
+    used = _used(version)
+    unused = set(unused_factors(version))
     assert not used & unused
-    assert set(load_factors()) == used | unused
-    assert all(reason.strip() for reason in unused_factors().values())
+    assert set(load_factors(version)) == used | unused
+    assert all(reason.strip() for reason in unused_factors(version).values())
 
 
 def test_lines_only_use_declared_factors(tmp_path):

@@ -20,6 +20,7 @@ import math
 import pytest
 
 from kineco2.engine import compute, parse_input
+from kineco2.engine.defaults import load_defaults
 from kineco2.engine.errors import InputError, ReferenceDataError
 from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.yoy import decompose_change
@@ -49,7 +50,11 @@ def answers(electricity: float, gas: float, sessions: int = 4000) -> dict:
 @pytest.fixture(scope="module")
 def change():
     return decompose_change(
-        answers(5000, 10000), "2025.1", answers(6000, 9000), with_factor(ELEC, 0.060)
+        answers(5000, 10000),
+        "2025.1",
+        answers(6000, 9000),
+        with_factor(ELEC, 0.060),
+        defaults="2025.1",
     )
 
 
@@ -96,14 +101,21 @@ def test_factor_effect_is_the_electricity_used_last_year_times_the_factor_change
 
 
 def test_the_three_runs_are_the_engine_itself(change):
-    previous = compute(parse_input(answers(5000, 10000)))
-    current = compute(parse_input(answers(6000, 9000)), factors=with_factor(ELEC, 0.060))
+    d = load_defaults("2025.1")
+    previous = compute(
+        parse_input(answers(5000, 10000)), factors=load_factors("2025.1"), defaults=d
+    )
+    current = compute(
+        parse_input(answers(6000, 9000)), factors=with_factor(ELEC, 0.060), defaults=d
+    )
     assert change.previous.total_kgco2e == approx(previous.total_kgco2e)
     assert change.current.total_kgco2e == approx(current.total_kgco2e)
 
 
 def test_same_factors_means_no_factor_effect():
-    change = decompose_change(answers(5000, 10000), "2025.1", answers(6000, 9000), "2025.1")
+    change = decompose_change(
+        answers(5000, 10000), "2025.1", answers(6000, 9000), "2025.1", defaults="2025.1"
+    )
     assert change.factor_effect_kgco2e == 0
     assert not change.factors_changed
     assert change.activity_effect_kgco2e == approx(1000 * 0.052 - 1000 * 0.215)
@@ -116,6 +128,7 @@ def test_per_session_split_adds_up():
         "2025.1",
         answers(5000, 10000, sessions=5000),
         with_factor(ELEC, 0.060),
+        defaults="2025.1",
     )
     assert change.per_session_factor_effect_kgco2e + change.per_session_activity_effect_kgco2e == (
         pytest.approx(change.current_per_session_kgco2e - change.previous_per_session_kgco2e)
@@ -128,7 +141,11 @@ def test_per_session_split_adds_up():
 
 def test_factor_set_objects_and_versions_are_both_accepted():
     same = decompose_change(
-        parse_input(answers(5000, 10000)), load_factors("2025.1"), answers(5000, 10000), "2025.1"
+        parse_input(answers(5000, 10000)),
+        load_factors("2025.1"),
+        answers(5000, 10000),
+        "2025.1",
+        defaults="2025.1",
     )
     assert same.total_change_kgco2e == 0
     assert same.to_dict()["total"]["total_change_kgco2e"] == 0

@@ -72,6 +72,7 @@ from kineco2.engine.errors import EngineError, InputError, ReferenceDataError
 from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.lines import Line
 from kineco2.engine.posts import POST_IDS
+from kineco2.engine.posts.deplacements_patients import zone_car_share, zone_total_km
 from kineco2.engine.posts.energie import ELECTRIC_HEATING, ELECTRICITY_BY_TERRITORY, FUELS
 from kineco2.engine.posts.materiel import IT_DEVICES
 from kineco2.engine.result import Interval, Result
@@ -663,18 +664,26 @@ def available_versions() -> list[str]:
     return sorted(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
-@cache
 def load_actions(version: str | None = None) -> ActionCatalogue:
     """The catalogue of eco-responsible practices (latest version by default), validated."""
-    version = version or available_versions()[-1]
+    return _load_actions(version or available_versions()[-1])
+
+
+@cache
+def _load_actions(version: str) -> ActionCatalogue:
     path = ACTIONS_DIR / f"{version}.yaml"
     if not _VERSION.match(version) or not path.exists():
         raise ReferenceDataError(
             f"Version du catalogue d'écosoins inconnue : « {version} ». "
             f"Versions disponibles : {', '.join(available_versions())}."
         )
+    # A catalogue is written against the defaults of the same methodology version (its
+    # overrides may name defaults); versions without defaults of their own use the latest.
+    from kineco2.engine.defaults import available_versions as defaults_versions
+
+    defaults = load_defaults(version) if version in defaults_versions() else None
     with path.open(encoding="utf-8") as handle:
-        catalogue = parse_actions(yaml.safe_load(handle))
+        catalogue = parse_actions(yaml.safe_load(handle), defaults=defaults)
     if catalogue.version != version:
         raise ReferenceDataError(
             f"Le fichier {path.name} annonce la version « {catalogue.version} »."
@@ -755,8 +764,8 @@ def current_values(
     dp = inputs.deplacements_patients
     zone = defaults.patient_zones[result.patient_zone]
     if dp.survey_round_trip_km is None:
-        values["deplacements_patients.survey_round_trip_km"] = float(zone["round_trip_km"])
-    car = dp.survey_car_percent if dp.survey_car_percent is not None else zone["car_share"] * 100
+        values["deplacements_patients.survey_round_trip_km"] = zone_total_km(zone)
+    car = dp.survey_car_percent if dp.survey_car_percent is not None else zone_car_share(zone) * 100
     values["deplacements_patients.survey_car_percent"] = float(car)
     if dp.survey_walk_bike_percent is None:
         split = defaults.non_car_split
@@ -850,7 +859,8 @@ def derived_values(
         "specific_electricity_kwh": max(
             0.0, float(values["energie.electricity_kwh"] or 0) - electric_heating_kwh
         ),
-        "patient_car_km": _quantity(_line(result, "deplacements_patients", "voiture")),
+        "patient_car_km": _quantity(_line(result, "deplacements_patients", "voiture"))
+        + _quantity(_line(result, "deplacements_patients", "voiture_electrique")),
         "home_visit_km": home_km,
         "home_visit_km_per_visit": home_km / sessions_at_home if sessions_at_home > 0 else 0.0,
         "it_devices": sum(float(values[f"materiel.{f}"] or 0) for f in IT_DEVICES),

@@ -13,6 +13,7 @@ from kineco2.engine import geography
 from kineco2.engine.defaults import DefaultSet
 from kineco2.engine.errors import ReferenceDataError
 from kineco2.engine.factors import FactorSet
+from kineco2.engine.formatting import format_significant
 from kineco2.engine.lines import ANSWER_UNCERTAINTY_PCT, Driver, Line, Quantity
 from kineco2.engine.schema import SECTIONS, AssessmentInput, field_title
 
@@ -35,7 +36,6 @@ class Context:
     def __init__(self, inputs: AssessmentInput, factors: FactorSet, defaults: DefaultSet):
         self.inputs = inputs
         self.factors = factors
-        self.defaults = defaults
         self.lines: list[Line] = []
         self.notes: list[str] = []
         self.factor_ids_used: set[str] = set()
@@ -47,6 +47,8 @@ class Context:
         profile = inputs.profile
         self.commune = geography.locate(profile.commune)
         self.territory = self.commune.territory
+        #: Defaults of this territory (overseas: no heating, air conditioning, long-haul flights).
+        self.defaults = defaults.for_territory(self.territory)
         self.practitioners = profile.practitioners
         if profile.patient_zone is None:
             self.zone = geography.guess_patient_zone(self.commune)
@@ -64,6 +66,9 @@ class Context:
         self.sessions_at_home = self.sessions * (home_percent / 100)
         self.sessions_remote = self.sessions * self.telehealth_share
         self.sessions_at_practice = self.sessions * (1 - self.home_share - self.telehealth_share)
+        #: Share of the sessions given at the practice: scales the premises defaults
+        #: (``per: kine_cabinet``), so that home visits only do not get a default practice room.
+        self.practice_share = max(0.0, 1 - self.home_share - self.telehealth_share)
         self.surface = self.answer("profile", "surface_m2", "surface_per_practitioner")
 
     # -- answers and defaults ------------------------------------------------------------
@@ -121,6 +126,8 @@ class Context:
         quantity = Quantity(float(item.value), drivers)
         if item.per == "kine":
             quantity = quantity * self.practitioners
+        elif item.per == "kine_cabinet":
+            quantity = quantity * (self.practitioners * self.practice_share)
         elif item.per == "m2":
             quantity = quantity * self.surface
         elif item.per == "seance":
@@ -188,6 +195,21 @@ class Context:
                 ),
             )
         return Quantity(value, drivers)
+
+    def excl_vat(self, amount: Quantity, field: str) -> tuple[Quantity, str]:
+        """An amount « as paid » (TTC) without the VAT of its category, and the arithmetic.
+
+        Kinés cannot recover VAT, so they know their amounts with VAT; monetary ratios are per
+        € HT. Versions without a VAT rule (2025.1) read amounts as HT: nothing is removed.
+        """
+        rate = self.defaults.vat_rate(field)
+        if rate == 0:
+            return amount, ""
+        detail = (
+            f"{format_significant(amount.value, 3)} € TTC payés ÷ "
+            f"{format_significant(1 + rate, 3)} (TVA à {format_significant(100 * rate, 3)} %)"
+        )
+        return amount * (1 / (1 + rate)), detail
 
     # -- lines ---------------------------------------------------------------------------
     def line(

@@ -86,6 +86,12 @@ class Factor:
     quality: str
     source: str
     year: int
+    #: Identifier of the ADEME Base Carbone / Base Empreinte element the value comes from
+    #: (empty when none): the key ``kineco2 factors check`` compares against an export.
+    base_carbone_id: str = ""
+    #: Why the row differs from the previous version (empty when unchanged). Versions from
+    #: 2026.1 on carry these two columns; 2025.1 does not.
+    change: str = ""
 
     @property
     def is_estimate(self) -> bool:
@@ -161,6 +167,8 @@ def parse_factor_rows(rows: list[dict[str, str]], version: str) -> FactorSet:
                 quality=row["quality"].strip(),
                 source=row["source"].strip(),
                 year=int(row["year"]),
+                base_carbone_id=(row.get("base_carbone_id") or "").strip(),
+                change=(row.get("change") or "").strip(),
             )
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             problems.append(f"{where} : ligne illisible ({exc!r})")
@@ -185,6 +193,8 @@ def parse_factor_rows(rows: list[dict[str, str]], version: str) -> FactorSet:
             problems.append(f"{where} : source manquante")
         if not factor.label:
             problems.append(f"{where} : libellé manquant")
+        if factor.base_carbone_id and not factor.base_carbone_id.isdigit():
+            problems.append(f"{where} : identifiant Base Carbone invalide")
         if not 1990 <= factor.year <= 2100:
             problems.append(f"{where} : année hors plage")
         factors[factor.id] = factor
@@ -195,10 +205,13 @@ def parse_factor_rows(rows: list[dict[str, str]], version: str) -> FactorSet:
     return FactorSet(version=version, factors=factors)
 
 
-@cache
 def load_factors(version: str | None = None) -> FactorSet:
     """Load and validate one version of the factors (the latest by default)."""
-    version = version or latest_version()
+    return _load_factors(version or latest_version())
+
+
+@cache
+def _load_factors(version: str) -> FactorSet:
     if not _VERSION.match(version):
         raise ReferenceDataError(f"Version de facteurs invalide : « {version} ».")
     path = FACTORS_DIR / f"{version}.csv"

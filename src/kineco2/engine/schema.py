@@ -94,6 +94,10 @@ Vehicle = Literal[
     "vae",
     "velo",
     "marche",
+    "bus",
+    "tram_metro",
+    "rer_transilien",
+    "ter",
 ]
 VEHICLE_LABELS = {
     "voiture_thermique": "Voiture thermique (je ne sais pas le carburant)",
@@ -106,6 +110,33 @@ VEHICLE_LABELS = {
     "vae": "Vélo à assistance électrique",
     "velo": "Vélo",
     "marche": "À pied",
+    "bus": "Bus ou car",
+    "tram_metro": "Métro ou tramway",
+    "rer_transilien": "RER ou Transilien",
+    "ter": "Train régional (TER)",
+}
+#: Vehicles of the home visits: the public-transport modes are for commuting only.
+HomeVisitVehicle = Literal[
+    "voiture_thermique",
+    "voiture_essence",
+    "voiture_gazole",
+    "voiture_hybride",
+    "voiture_electrique",
+    "scooter",
+    "moto",
+    "vae",
+    "velo",
+    "marche",
+]
+HOME_VISIT_VEHICLE_LABELS = {
+    key: label for key, label in VEHICLE_LABELS.items() if key in HomeVisitVehicle.__args__
+}
+HotWater = Literal["electrique", "gaz", "solaire", "aucune"]
+HOT_WATER_LABELS = {
+    "electrique": "Chauffe-eau électrique",
+    "gaz": "Chaudière ou chauffe-eau au gaz",
+    "solaire": "Chauffe-eau solaire",
+    "aucune": "Pas d'eau chaude au cabinet",
 }
 
 CoolingType = Literal["mobile", "mono_split", "multi_split", "pac_air_eau"]
@@ -136,12 +167,13 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
     "data_quality": DATA_QUALITY_LABELS,
     "practice_mode": PRACTICE_MODE_LABELS,
     "heating_energy": HEATING_LABELS,
-    "vehicle": VEHICLE_LABELS,
+    "vehicle": HOME_VISIT_VEHICLE_LABELS,
     "commute_mode": VEHICLE_LABELS,
     "ac_type": COOLING_TYPE_LABELS,
     "ac_fluid": REFRIGERANT_LABELS,
     "couch_cover": COUCH_COVER_LABELS,
     "building_type": BUILDING_TYPE_LABELS,
+    "hot_water": HOT_WATER_LABELS,
 }
 
 MAX_KWH = 500_000  # ≈ 70 times the electricity of a 3-practitioner practice
@@ -353,6 +385,26 @@ class Energie(Section):
         le=100,
         default_id="bill_share_percent",
     )
+    hot_water: HotWater | None = Field(
+        default=None,
+        title="Production d'eau chaude",
+        description="Comment l'eau chaude du cabinet (lavabos, douche) est produite.",
+        json_schema_extra={"unit": "", "default_id": "hot_water", "express": False},
+    )
+    balneo_pool: bool | None = Field(
+        default=None,
+        title="Bassin de balnéothérapie",
+        description="Le cabinet a-t-il un bassin chauffé ? Sans factures, son chauffage est "
+        "estimé à part.",
+        json_schema_extra={"unit": "", "default_id": None, "express": False},
+    )
+    cryotherapy: bool | None = Field(
+        default=None,
+        title="Appareil de cryothérapie électrique",
+        description="Appareil à air froid pulsé ou cabine : sans factures, sa consommation "
+        "est estimée à part.",
+        json_schema_extra={"unit": "", "default_id": None, "express": False},
+    )
     green_electricity_contract: bool | None = Field(
         default=None,
         title="Contrat d'électricité « verte »",
@@ -452,7 +504,7 @@ class VisitesDomicile(Section):
         "km/an",
         le=MAX_KM,
     )
-    vehicle: Vehicle | None = Field(
+    vehicle: HomeVisitVehicle | None = Field(
         default=None,
         title="Véhicule des visites",
         description="Le véhicule le plus utilisé pour les visites à domicile.",
@@ -514,10 +566,19 @@ class DeplacementsProfessionnels(Section):
     )
     plane_km: float | None = answer(
         "Kilomètres en avion",
-        "Total aller-retour de l'année (Paris–Marseille aller-retour ≈ 1 300 km).",
+        "Vols court et moyen-courriers, total aller-retour de l'année "
+        "(Paris–Marseille aller-retour ≈ 1 300 km).",
         "km/an",
         le=MAX_KM,
         default_id="training_plane_km",
+    )
+    plane_longhaul_km: float | None = answer(
+        "Kilomètres en avion long-courrier",
+        "Vols de plus de 3 500 km, par exemple entre l'outre-mer et la métropole "
+        "(La Réunion–Paris aller-retour ≈ 18 800 km).",
+        "km/an",
+        le=MAX_KM,
+        default_id="training_longhaul_km",
     )
 
 
@@ -605,22 +666,22 @@ class Materiel(Section):
     )
     heavy_equipment_eur: float | None = answer(
         "Gros matériel de rééducation acheté dans l'année",
-        "Montant HT des achats de l'année : plateformes, presses, espaliers, appareils massifs.",
-        "€ HT/an",
+        "Montant payé (TTC) des achats de l'année : plateformes, presses, espaliers, appareils massifs.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="heavy_equipment_eur",
     )
     small_equipment_eur: float | None = answer(
         "Petit matériel acheté dans l'année",
-        "Montant HT : ballons, élastiques, poids, bandes, coussins.",
-        "€ HT/an",
+        "Montant payé (TTC) : ballons, élastiques, poids, bandes, coussins.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="small_equipment_eur",
     )
     furniture_eur: float | None = answer(
         "Mobilier acheté dans l'année",
-        "Montant HT : chaises, bureaux, rangements, salle d'attente.",
-        "€ HT/an",
+        "Montant payé (TTC) : chaises, bureaux, rangements, salle d'attente.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="furniture_eur",
     )
@@ -654,16 +715,27 @@ class Consommables(Section):
     )
     medical_supplies_eur: float | None = answer(
         "Fournitures médicales",
-        "Montant HT de l'année : électrodes, gants, bandes, strapping, aiguilles.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année : électrodes, gants, bandes, strapping, aiguilles.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="medical_supplies_eur",
         express=False,
     )
+    supplies_include_paper_roll: bool | None = Field(
+        default=None,
+        title="Ce montant comprend-il les rouleaux de drap d'examen ?",
+        description="Si oui, le drap d'examen n'est pas compté une deuxième fois d'après "
+        "les séances.",
+        json_schema_extra={
+            "unit": "",
+            "default_id": "supplies_include_paper_roll",
+            "express": False,
+        },
+    )
     gels_oils_eur: float | None = answer(
         "Gels, huiles et crèmes",
-        "Montant HT de l'année.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année, comme sur votre déclaration 2035.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="gels_oils_eur",
     )
@@ -690,19 +762,19 @@ class Linge(Section):
         "Kg de serviettes, draps et tenues achetés (une serviette de bain pèse ≈ 0,5 kg).",
         "kg/an",
         le=5_000,
-        default_id="textile_kg_per_year",
+        default_id="linen_kg_per_session",
     )
     wash_cycles_per_year: float | None = answer(
         "Machines lavées au cabinet dans l'année",
         "Nombre de cycles de lave-linge.",
         "cycles/an",
         le=20_000,
-        default_id="sessions_per_wash_cycle",
+        default_id="wash_load_kg",
     )
     laundry_service_eur: float | None = answer(
         "Blanchisserie extérieure",
-        "Montant HT de l'année si une blanchisserie lave votre linge.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année si une blanchisserie lave votre linge.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="laundry_service_eur",
     )
@@ -714,36 +786,36 @@ class Services(Section):
     insurance_bank_accounting_eur: float | None = answer(
         "Assurances, banque, comptable, cotisations de conseil",
         "Montant HT de l'année (votre déclaration 2035 les détaille).",
-        "€ HT/an",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="insurance_bank_accounting_eur",
         express=False,
     )
     telecom_eur: float | None = answer(
         "Téléphone et internet",
-        "Montant HT de l'année.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année, comme sur votre déclaration 2035.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="telecom_eur",
     )
     software_eur: float | None = answer(
         "Logiciels et services en ligne",
-        "Montant HT de l'année : logiciel métier, agenda en ligne, hébergement.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année : logiciel métier, agenda en ligne, hébergement.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="software_eur",
     )
     cleaning_maintenance_eur: float | None = answer(
         "Ménage et entretien des locaux",
-        "Montant HT de l'année.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année, comme sur votre déclaration 2035.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="cleaning_maintenance_eur",
     )
     repairs_eur: float | None = answer(
         "Réparation et maintenance du matériel",
-        "Montant HT de l'année.",
-        "€ HT/an",
+        "Montant payé (TTC) de l'année, comme sur votre déclaration 2035.",
+        "€ TTC/an",
         le=MAX_EUR,
         default_id="repairs_eur",
     )

@@ -7,7 +7,10 @@ Method (docs/methodology.md, « Énergie »):
   for electric heating, surface × 128 kWh/m² (÷ COP for a heat pump);
 * heating fuels: kWh on the bills (gas bills are in kWh PCS) × the fuel's factor, or
   litres of fuel oil × 3.25 kg/L, or surface × 128 kWh/m² × the fuel's factor per kWh PCI;
-* bills of a shared building are multiplied by the practice's share.
+* bills of a shared building are multiplied by the practice's share;
+* without bills, hot water, a balneotherapy pool and a cryotherapy device are estimated apart
+  (2026.1); « pas de chauffage » is a possible answer, and the default in the tropical
+  territories (no heating need on the coasts, no gas grid).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from kineco2.engine.context import Context
 
 ID = "energie"
 LABEL = "Énergie du cabinet"
-METHOD = "Électricité : kWh de vos factures × facteur du mix moyen de consommation de votre territoire (ADEME). Sans facture : surface × 71 kWh/m² (ratio ADEME/CEREN des locaux de santé), plus le chauffage électrique estimé à 128 kWh/m². Chauffage au gaz, fioul, bois ou réseau de chaleur : kWh de vos factures (le gaz est facturé en kWh PCS) ou, à défaut, surface × 128 kWh/m², × le facteur de l'énergie. Un contrat d'électricité « verte » ne réduit pas le bilan (méthode BEGES)."
+METHOD = "Électricité : kWh de vos factures × facteur du mix moyen de consommation de votre territoire (ADEME). Sans facture : surface × 71 kWh/m² (ratio ADEME/CEREN des locaux de santé), plus le chauffage électrique estimé à 128 kWh/m². Chauffage au gaz, fioul, bois ou réseau de chaleur : kWh de vos factures (le gaz est facturé en kWh PCS) ou, à défaut, surface × 128 kWh/m², × le facteur de l'énergie. Sans factures, l'eau chaude, un bassin de balnéothérapie et un appareil de cryothérapie sont estimés à part. En outre-mer tropical, pas de chauffage par défaut et une électricité qui comprend la climatisation. Un contrat d'électricité « verte » ne réduit pas le bilan (méthode BEGES)."
 
 ELECTRICITY_BY_TERRITORY = {
     "france_continentale": "elec_fr_mix_moyen",
@@ -139,8 +142,88 @@ def compute(ctx: Context) -> None:
                 beges=beges,
             )
 
+    _hot_water_pool_cryotherapy(ctx, heating, electricity)
+
+    if ctx.territory == "guyane":
+        ctx.note(
+            "Guyane : le facteur d'émission de l'électricité est très incertain (les sources "
+            "publiées vont de 0,35 à 2,56 kgCO2e/kWh selon que le méthane du barrage de "
+            "Petit-Saut est compté) ; l'intervalle de votre résultat en tient compte."
+        )
     if answers.green_electricity_contract:
         ctx.note(
             "Contrat d'électricité « verte » : selon la méthode (BEGES, ADEME), il ne réduit "
             "pas les émissions comptées ; il est mentionné à part."
         )
+
+
+def _hot_water_pool_cryotherapy(ctx: Context, heating: str, electricity: str) -> None:
+    """Uses that the surface ratios do not cover, estimated only when the bills are unknown.
+
+    Hot water (the CEREN « électricité spécifique » ratio excludes it), a heated balneotherapy
+    pool and an electric cryotherapy device: each is already in the bills of its energy when
+    they are given, so it is added only to an estimate. Versions without these defaults
+    (2025.1) do not estimate them.
+    """
+    answers = ctx.inputs.energie
+    known = ctx.defaults.defaults
+    if answers.hot_water is not None or "hot_water" in known:
+        hot_water, _ = ctx.choice(ID, "hot_water", "hot_water")
+        need_field = "energie.hot_water"
+        if hot_water == "electrique" and answers.electricity_kwh is None:
+            ctx.line(
+                ID,
+                "eau_chaude",
+                "Eau chaude sanitaire, électrique (estimée)",
+                ctx.default("hot_water_kwh_per_practitioner", field=need_field),
+                electricity,
+                unit="kWh",
+                scope=2,
+                beges="2.1",
+            )
+        elif hot_water == "gaz" and not (heating == "gaz" and answers.heating_kwh is not None):
+            ctx.line(
+                ID,
+                "eau_chaude",
+                "Eau chaude sanitaire, gaz (estimée)",
+                ctx.default("hot_water_kwh_per_practitioner", field=need_field),
+                "gaz_naturel_pci",
+                unit="kWh PCI",
+                scope=1,
+                beges="1.1",
+            )
+    if answers.balneo_pool and "pool_kwh_per_year" in known:
+        fuel = heating if heating in FUELS else None
+        billed = answers.heating_kwh is not None if fuel else answers.electricity_kwh is not None
+        if billed:
+            ctx.note("Bassin de balnéothérapie : son chauffage est compris dans vos factures.")
+        else:
+            factor, scope, beges, unit = (
+                (FUELS[fuel][1], FUELS[fuel][2], FUELS[fuel][3], "kWh PCI")
+                if fuel
+                else (electricity, 2, "2.1", "kWh")
+            )
+            ctx.line(
+                ID,
+                "bassin",
+                "Chauffage du bassin de balnéothérapie (estimé)",
+                ctx.default("pool_kwh_per_year", field="energie.balneo_pool"),
+                factor,
+                unit=unit if fuel != "reseau_chaleur" else "kWh",
+                scope=scope,
+                beges=beges,
+            )
+    if answers.cryotherapy and "cryotherapy_kwh_per_year" in known:
+        if answers.electricity_kwh is not None:
+            ctx.note("Cryothérapie : la consommation de l'appareil est comprise dans vos factures.")
+        else:
+            ctx.line(
+                ID,
+                "cryotherapie",
+                "Appareil de cryothérapie (estimé)",
+                ctx.default("cryotherapy_kwh_per_year", field="energie.cryotherapy"),
+                electricity,
+                unit="kWh",
+                scope=2,
+                beges="2.1",
+            )

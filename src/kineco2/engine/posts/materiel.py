@@ -83,17 +83,21 @@ def compute(ctx: Context) -> None:
     for field, (price_default, label) in BY_PRICE.items():
         count = ctx.answer(ID, field, field)
         if count.value > 0:
+            price, detail = ctx.excl_vat(ctx.default(price_default), f"{ID}.{price_default}")
             ctx.line(
                 ID,
                 field,
                 label,
-                count * ctx.default(price_default) / lifetime,
+                count * price / lifetime,
                 "ratio_electromedical",
                 unit="€ HT/an",
                 scope=3,
                 beges="4.2",
+                detail=detail and f"prix {detail}",
             )
     for field, (factor, label) in PURCHASES.items():
-        spend = ctx.answer(ID, field, field)
+        spend, detail = ctx.excl_vat(ctx.answer(ID, field, field), f"{ID}.{field}")
         if spend.value > 0:
-            ctx.line(ID, field, label, spend, factor, unit="€ HT/an", scope=3, beges="4.2")
+            ctx.line(
+                ID, field, label, spend, factor, unit="€ HT/an", scope=3, beges="4.2", detail=detail
+            )

@@ -7,12 +7,12 @@ vehicle's factor per km (full life cycle: fuel and manufacturing, ADEME).
 from __future__ import annotations
 
 from kineco2.engine.context import Context
-from kineco2.engine.schema import VEHICLE_LABELS
+from kineco2.engine.schema import HOME_VISIT_VEHICLE_LABELS
 
 ID = "visites_domicile"
 LABEL = "Visites à domicile"
 METHOD = "Kilomètres de tournées (ou séances à domicile × distance aller-retour par visite) × facteur du véhicule (cycle de vie complet : carburant et fabrication)."
-FACTORS = frozenset(VEHICLE_LABELS)
+FACTORS = frozenset(HOME_VISIT_VEHICLE_LABELS)
 PARAMETERS: frozenset[str] = frozenset()
 
 
@@ -29,7 +29,7 @@ def compute(ctx: Context) -> None:
     ctx.line(
         ID,
         "tournees",
-        f"Tournées – {VEHICLE_LABELS[vehicle]}",
+        f"Tournées – {HOME_VISIT_VEHICLE_LABELS[vehicle]}",
         km,
         vehicle,
         unit="km",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from tests.engine.conftest import line, run
 
 # Profile of conftest.PROFILE: 4 000 sessions, 10 % at home.
@@ -16,6 +18,10 @@ AT_HOME = 4000 * 0.1  # 400 visits
 
 
 # --- énergie ------------------------------------------------------------------------------
+# Hand-computed against the released methodology 2025.1 (see conftest.methodology_2025_1).
+pytestmark = pytest.mark.usefixtures("methodology_2025_1")
+
+
 def test_energie_from_bills(approx):
     r = run(
         energie={
