@@ -95,13 +95,13 @@ def test_writes_a_valid_new_version_with_the_medians(tmp_path):
         answers=answers(1, 14_000, 500, 80, 1, "gaz", 1),
         completed_at=timezone.now(),
     )
-    output = run("--all-completed", "--version", "2026.1", "--output-dir", str(tmp_path))
-    target = tmp_path / "2026.1.yaml"
+    output = run("--all-completed", "--version", "2026.2", "--output-dir", str(tmp_path))
+    target = tmp_path / "2026.2.yaml"
     assert target.exists()
-    assert not (DEFAULTS_DIR / "2026.1.yaml").exists()  # nothing written into the repository
+    assert not (DEFAULTS_DIR / "2026.2.yaml").exists()  # nothing written into the repository
     text = target.read_text(encoding="utf-8")
     parsed = parse_defaults(yaml.safe_load(text))
-    assert parsed.version == "2026.1"
+    assert parsed.version == "2026.2"
     assert parsed.factors_version == load_defaults().factors_version
 
     sessions = statistics.median([s / n for n, s, *_ in PRACTICES])
@@ -138,16 +138,16 @@ def test_writes_a_valid_new_version_with_the_medians(tmp_path):
 def test_refuses_medians_of_fewer_than_five(tmp_path):
     completed(PRACTICES[:4])
     with pytest.raises(CommandError, match="au moins 5"):
-        run("--all-completed", "--version", "2026.1", "--output-dir", str(tmp_path))
-    assert not (tmp_path / "2026.1.yaml").exists()
+        run("--all-completed", "--version", "2026.2", "--output-dir", str(tmp_path))
+    assert not (tmp_path / "2026.2.yaml").exists()
 
 
 def test_never_overwrites_a_version(tmp_path):
     completed(PRACTICES)
-    (tmp_path / "2026.1.yaml").write_text("déjà publié", encoding="utf-8")
+    (tmp_path / "2026.2.yaml").write_text("déjà publié", encoding="utf-8")
     with pytest.raises(CommandError, match="existe déjà"):
-        run("--all-completed", "--version", "2026.1", "--output-dir", str(tmp_path))
-    assert (tmp_path / "2026.1.yaml").read_text(encoding="utf-8") == "déjà publié"
+        run("--all-completed", "--version", "2026.2", "--output-dir", str(tmp_path))
+    assert (tmp_path / "2026.2.yaml").read_text(encoding="utf-8") == "déjà publié"
     with pytest.raises(CommandError, match="postérieure"):
         run("--all-completed", "--version", latest_version(), "--output-dir", str(tmp_path))
     with pytest.raises(CommandError, match="Version invalide"):
@@ -157,11 +157,11 @@ def test_never_overwrites_a_version(tmp_path):
 def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path):
     completed(PRACTICES)
     output = run(
-        "--all-completed", "--version", "2026.1", "--output-dir", str(tmp_path), "--dry-run"
+        "--all-completed", "--version", "2026.2", "--output-dir", str(tmp_path), "--dry-run"
     )
-    assert not (tmp_path / "2026.1.yaml").exists()
-    assert f"--- {latest_version()}.yaml" in output and "+++ 2026.1.yaml" in output
-    assert '+version: "2026.1"' in output
+    assert not (tmp_path / "2026.2.yaml").exists()
+    assert f"--- {latest_version()}.yaml" in output and "+++ 2026.2.yaml" in output
+    assert '+version: "2026.2"' in output
     assert "Simulation : aucun fichier écrit." in output
 
 
@@ -171,7 +171,7 @@ def test_from_panel(tmp_path):
     from kineco2.practices.models import Assessment
 
     with pytest.raises(CommandError, match="Campagne inconnue"):
-        run("--from-panel", "inconnue", "--version", "2026.1", "--output-dir", str(tmp_path))
+        run("--from-panel", "inconnue", "--version", "2026.2", "--output-dir", str(tmp_path))
     campaign = panel.make_campaign("closed", reference_year=2025, name="Panel 2025")
     completed(PRACTICES)
     for index, assessment in enumerate(Assessment.objects.select_related("practice")):
@@ -184,10 +184,10 @@ def test_from_panel(tmp_path):
             status=ParticipationStatus.VALIDE if index < 5 else ParticipationStatus.EN_COURS,
         )
     output = run(
-        "--from-panel", campaign.slug, "--version", "2026.1", "--output-dir", str(tmp_path)
+        "--from-panel", campaign.slug, "--version", "2026.2", "--output-dir", str(tmp_path)
     )
     assert "5 cabinet(s) — Panel KinéCO2 Panel 2025" in output
-    parsed = parse_defaults(yaml.safe_load((tmp_path / "2026.1.yaml").read_text("utf-8")))
+    parsed = parse_defaults(yaml.safe_load((tmp_path / "2026.2.yaml").read_text("utf-8")))
     assert parsed["sessions_per_practitioner"].source.startswith(
         "Panel KinéCO2 Panel 2025, médiane de 5 cabinets, "
     )

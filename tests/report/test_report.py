@@ -179,7 +179,7 @@ def test_report_text(result, report):
     assert "Ce qui rendrait votre bilan plus précis" in text
     assert result.precision_hints[0].label in text
     assert "valeur par défaut" in text and "mesuré" in text and "estimé" in text
-    assert "2025.1" in text
+    assert "2026.1" in text
     assert re.search(r"Page 1 / \d+", text)
 
 

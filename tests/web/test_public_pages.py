@@ -38,7 +38,7 @@ def test_factor_detail_and_unknowns(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "pas un facteur publié" in html
-    assert "2025.1" in html
+    assert "2026.1" in html
     assert client.get(reverse("factor_detail", args=["nope"])).status_code == 404
     assert client.get(reverse("factor_list") + "?version=1900.1").status_code == 404
     assert client.get(reverse("methodology_post", args=["nope"])).status_code == 404

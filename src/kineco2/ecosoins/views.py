@@ -548,6 +548,17 @@ def _reference_change(action_id: str, **parameters: float) -> float | None:
         return None
 
 
+def _sheets_break_even():
+    """Washable sheet vs paper roll with the latest mainland defaults, or ``None`` (2025.1)."""
+    from kineco2.engine.defaults import load_defaults
+    from kineco2.engine.posts.linge import break_even
+
+    defaults = load_defaults()
+    if "linen_kg_per_session" not in defaults.defaults:
+        return None
+    return break_even(load_factors(), defaults, "france_continentale")
+
+
 @require_GET
 def faq(request):
     examples = selectors.worked_examples()
@@ -557,7 +568,7 @@ def faq(request):
         {
             "eco_section": "faq",
             "sheets": examples.get("draps_lavables"),
-            "sheets_zero": _reference_change("draps_lavables", linge_supplementaire=0.0),
+            "sheets_break_even": _sheets_break_even(),
             "paper": examples.get("drap_papier_reduit"),
             "catalogue_size": len(load_actions()),
             "catalogue_version": load_actions().version,

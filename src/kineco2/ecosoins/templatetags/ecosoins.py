@@ -49,6 +49,15 @@ def t_only(value_kg):
 
 
 @register.filter
+def grams(value_kg):
+    """kg CO2e → ``24 g CO2e`` (two significant figures)."""
+    number = _number(value_kg)
+    if number is None:
+        return "–"
+    return f"{format_significant(number * 1000, 2)}{NBSP}g CO2e"
+
+
+@register.filter
 def delta_t(value_kg):
     """A change in kg → signed tonnes: ``−0,8 t CO2e``, ``+0,38 t CO2e``."""
     number = _number(value_kg)

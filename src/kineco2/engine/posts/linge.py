@@ -18,7 +18,11 @@ washes. Versions without these defaults (2025.1) keep the yearly-stock method.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kineco2.engine.context import Context
+from kineco2.engine.defaults import DefaultSet
+from kineco2.engine.factors import FactorSet
 from kineco2.engine.posts.energie import ELECTRICITY_BY_TERRITORY
 
 ID = "linge"
@@ -92,44 +96,75 @@ def _per_use(ctx: Context, cover: str) -> None:
         ctx.line(ID, item, label, cycles * kwh, electricity, unit="kWh", scope=3, beges="4.1")
     roll_end_of_life = ctx.defaults.waste_streams.get("paper_roll", "dechets_papier")
     if cover in ("papier", "drap_lavable") and roll_end_of_life in ctx.factors:
-        ctx.note(_break_even_note(ctx, wash_kwh.value + dry_kwh.value, electricity))
+        ctx.note(_break_even_note(ctx))
 
 
-def _break_even_note(ctx: Context, kwh_per_cycle: float, electricity: str) -> str:
-    """Washable sheet or paper roll: the number of washes from which the sheet emits less."""
-    factors, d = ctx.factors, ctx.defaults
-    paper_per_session = (
-        ctx.answer("consommables", "paper_roll_m_per_session", "paper_roll_m_per_session").value
-        * d["paper_roll_kg_per_m"].value
-        * (
-            factors["papier_kg"].value
-            + factors[d.waste_streams.get("paper_roll", "dechets_papier")].value
-        )
-    )
+def break_even(
+    factors: FactorSet,
+    defaults: DefaultSet,
+    territory: str,
+    paper_m_per_session: float | None = None,
+) -> BreakEven:
+    """Washable sheet or paper roll, per session, with the defaults of ``defaults``.
+
+    Paper: m per session × kg per m × (paper manufacturing + paper end of life). Sheet: the
+    extra linen of a washable cover (sheet) washed after each session, i.e. its washing
+    (cycle without energy + electricity of washing and drying, per kg) plus its manufacturing
+    spread over its washes: it emits less than the paper beyond ``washes`` washes.
+    """
+    d = defaults.for_territory(territory)
+    m = paper_m_per_session
+    if m is None:
+        m = float(d["paper_roll_m_per_session"].value)
+    roll_end = factors[d.waste_streams.get("paper_roll", "dechets_papier")].value
+    paper = m * float(d["paper_roll_kg_per_m"].value) * (factors["papier_kg"].value + roll_end)
     sheet_kg = float(d["linen_kg_per_session_washable_cover"].value) - float(
         d["linen_kg_per_session"].value
     )
-    wash_per_kg = (
-        factors["cycle_lavage"].value + kwh_per_cycle * factors[electricity].value
-    ) / float(d["wash_load_kg"].value)
-    making = sheet_kg * factors["textile_coton_kg"].value
-    margin = paper_per_session - sheet_kg * wash_per_kg
+    kwh = (
+        float(d["wash_kwh_per_cycle"].value)
+        + float(d["dryer_kwh_per_cycle"].value) * float(d["dryer_share_percent"].value) / 100
+    )
+    electricity = factors[ELECTRICITY_BY_TERRITORY[territory]].value
+    per_kg = (factors["cycle_lavage"].value + kwh * electricity) / float(d["wash_load_kg"].value)
+    washing = sheet_kg * per_kg
+    margin = paper - washing
+    washes = sheet_kg * factors["textile_coton_kg"].value / margin if margin > 0 else None
+    return BreakEven(paper, sheet_kg, washing, washes)
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Per session, in kg CO2e: the paper roll, and a washable sheet of ``sheet_kg``."""
+
+    paper_kgco2e: float
+    sheet_kg: float
+    washing_kgco2e: float
+    #: Washes before disposal from which the sheet emits less (``None``: never).
+    washes: float | None
+
+
+def _break_even_note(ctx: Context) -> str:
     from kineco2.engine.formatting import format_number, format_significant
 
+    paper_m = ctx.answer(
+        "consommables", "paper_roll_m_per_session", "paper_roll_m_per_session"
+    ).value
+    b = break_even(ctx.factors, ctx.defaults, ctx.territory, paper_m)
     head = (
         f"Drap lavable ou drap papier : le drap papier émet environ "
-        f"{format_significant(paper_per_session * 1000, 2)} g CO2e par séance (fabrication et fin "
-        f"de vie) ; un drap en coton de {format_significant(sheet_kg * 1000, 2)} g lavé après "
-        f"chaque séance émet {format_significant(sheet_kg * wash_per_kg * 1000, 2)} g par lavage"
+        f"{format_significant(b.paper_kgco2e * 1000, 2)} g CO2e par séance (fabrication et fin "
+        f"de vie) ; un drap en coton de {format_significant(b.sheet_kg * 1000, 2)} g lavé après "
+        f"chaque séance émet {format_significant(b.washing_kgco2e * 1000, 2)} g par lavage"
     )
-    if margin <= 0:
+    if b.washes is None:
         return (
             f"{head}, soit déjà plus que le papier, quel que soit le nombre de lavages. "
             "Un drap nominatif, lavé moins souvent, peut changer la donne."
         )
     return (
         f"{head} plus sa fabrication ; il émet moins que le papier s'il supporte plus de "
-        f"{format_number(making / margin, 0)} lavages avant d'être réformé (un linge "
+        f"{format_number(b.washes, 0)} lavages avant d'être réformé (un linge "
         "professionnel en supporte 100 à 200). Un drap nominatif, lavé moins souvent, "
         "change la donne."
     )
