@@ -186,8 +186,17 @@ def decompose_change(
     previous_factors = _factors(previous_factors_version)
     current_factors = _factors(current_factors_version)
     default_set = _defaults(defaults)
+    # Last year's figure as it was computed: a shipped version brings its own defaults (the
+    # methods of 2025.1 and 2026.1 differ), so the « factor effect » is then the effect of the
+    # whole methodology version (factors and defaults).
+    previous_defaults = default_set
+    if defaults is None and isinstance(previous_factors_version, str):
+        from kineco2.engine.defaults import available_versions
 
-    a = compute(previous_in, factors=previous_factors, defaults=default_set)
+        if previous_factors_version in available_versions():
+            previous_defaults = _defaults(previous_factors_version)
+
+    a = compute(previous_in, factors=previous_factors, defaults=previous_defaults)
     b = compute(previous_in, factors=current_factors, defaults=default_set)
     c = compute(current_in, factors=current_factors, defaults=default_set)
 
