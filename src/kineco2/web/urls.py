@@ -6,6 +6,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("methodologie/", views.methodology, name="methodology"),
     path("methodologie/postes/<slug:post_id>/", views.methodology_post, name="methodology_post"),
+    path(
+        "methodologie/nouveautes-2026-1/", views.release_notes_2026_1, name="release_notes_2026_1"
+    ),
     path("methodologie/facteurs/", views.factor_list, name="factor_list"),
     path("methodologie/facteurs/<slug:factor_id>/", views.factor_detail, name="factor_detail"),
 ]

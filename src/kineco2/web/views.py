@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from kineco2.engine.defaults import load_defaults
 from kineco2.engine.factors import QUALITIES, UNCERTAINTY_BASES, available_versions, load_factors
+from kineco2.engine.formatting import format_number
+from kineco2.engine.geography import TERRITORIES as TERRITORY_LABELS
 from kineco2.engine.posts import POSTS
 from kineco2.engine.unused import unused_factors
 
@@ -98,5 +102,112 @@ def factor_detail(request, factor_id: str):
             "quality_label": QUALITIES[factor.quality],
             "uncertainty_basis": UNCERTAINTY_BASES[factor.uncertainty_basis],
             "history": history,
+        },
+    )
+
+
+#: The all-unknown practice (one kiné) whose figures the release notes compare across versions.
+RELEASE_EXAMPLES = (
+    ("Rennes (métropole)", "35000", "tres_grand_pole"),
+    ("Ajaccio (Corse)", "20000", "pole_moyen"),
+    ("Saint-Denis (La Réunion)", "97400", "grand_pole"),
+    ("Cayenne (Guyane)", "97300", "pole_moyen"),
+)
+
+
+@functools.cache
+def _release_examples() -> list[dict]:
+    """One kiné who answered nothing: total and per session in 2025.1 and 2026.1."""
+    from kineco2.engine import compute, parse_input
+
+    rows = []
+    for label, commune, zone in RELEASE_EXAMPLES:
+        inputs = parse_input(
+            {"profile": {"commune": commune, "practitioners": 1, "patient_zone": zone}}
+        )
+        before = compute(inputs, factors=load_factors("2025.1"), defaults=load_defaults("2025.1"))
+        after = compute(inputs, factors=load_factors("2026.1"), defaults=load_defaults("2026.1"))
+        rows.append(
+            {
+                "label": label,
+                "before": before.total_kgco2e,
+                "after": after.total_kgco2e,
+                "before_session": before.total_kgco2e / before.sessions,
+                "after_session": after.total_kgco2e / after.sessions,
+                "change": after.total_kgco2e / before.total_kgco2e - 1,
+            }
+        )
+    return rows
+
+
+#: Defaults that no single question replaces, in French.
+DEFAULT_LABELS = {
+    "surface_per_practitioner": "Surface du cabinet par kiné",
+    "electricity_kwh_per_m2": "Électricité par m² (sans factures)",
+    "electric_tables": "Tables électriques par kiné",
+    "treadmills_ergometers": "Tapis de course et ergomètres par kiné",
+    "commute_people": "Personnes qui font le trajet domicile–cabinet",
+    "electrotherapy_price_eur": "Prix d'un appareil d'électrothérapie",
+    "shockwave_price_eur": "Prix d'un appareil d'ondes de choc",
+    "linen_kg_per_session": "Linge lavé par séance (drap papier ou rien sur la table)",
+    "linen_kg_per_session_washable_cover": "Linge lavé par séance (drap lavable)",
+    "linen_washes_before_disposal": "Lavages avant réforme du linge",
+    "wash_load_kg": "Charge d'une machine",
+    "wash_kwh_per_cycle": "Électricité d'un lavage",
+    "dryer_kwh_per_cycle": "Électricité d'un séchage en machine",
+    "dryer_share_percent": "Part des lavages séchés en machine",
+    "pool_kwh_per_year": "Chauffage d'un bassin de balnéothérapie",
+    "cryotherapy_kwh_per_year": "Électricité d'un appareil de cryothérapie",
+    "hot_water_kwh_per_practitioner": "Eau chaude sanitaire par kiné",
+    "training_longhaul_km": "Vols long-courriers par kiné",
+}
+
+
+def _default_row(item) -> dict:
+    """A default as the release notes show it: French label and value."""
+    from kineco2.engine.schema import CHOICE_LABELS, SECTIONS, Profile
+
+    label = DEFAULT_LABELS.get(item.id)
+    if label is None:
+        for model in (Profile, *SECTIONS.values()):
+            for info in model.model_fields.values():
+                if (info.json_schema_extra or {}).get("default_id") == item.id:
+                    label = info.title
+    value = item.value
+    if isinstance(value, bool):
+        shown = "oui" if value else "non"
+    elif isinstance(value, int | float):
+        shown = f"{format_number(float(value), 2).rstrip('0').rstrip(',')} {item.unit}".strip()
+    else:
+        shown = next(
+            (labels[value] for labels in CHOICE_LABELS.values() if value in labels), str(value)
+        )
+    return {"label": label or item.id, "value": shown, "change": item.change, "source": item.source}
+
+
+@require_GET
+def release_notes_2026_1(request):
+    """« Nouveautés de la méthode 2026.1 »: what changed, why, and every changed row."""
+    factors = load_factors("2026.1")
+    previous = load_factors("2025.1")
+    defaults = load_defaults("2026.1")
+    changed_factors = [
+        {"factor": f, "before": previous.factors.get(f.id)} for f in factors.values() if f.change
+    ]
+    changed_defaults = [_default_row(d) for d in defaults.defaults.values() if d.change]
+    overrides = [
+        (territory, _default_row(item))
+        for territory, items in sorted(defaults.territory_overrides.items())
+        for item in items.values()
+    ]
+    return render(
+        request,
+        "web/release_notes_2026_1.html",
+        {
+            "changed_factors": changed_factors,
+            "changed_defaults": changed_defaults,
+            "overrides": overrides,
+            "examples": _release_examples(),
+            "territory_labels": TERRITORY_LABELS,
         },
     )
