@@ -100,6 +100,7 @@ def test_quantity_merges_drivers_once():
     q = Quantity(2, (d1,)) * Quantity(3, (d1, d2)) / 2
     assert q.value == 3
     assert [d.id for d in q.drivers] == ["x", "y"]
+    assert q.powers == (2, 1)  # x enters twice: its multiplier is squared in a draw
     assert q.origin == "defaut"
 
 

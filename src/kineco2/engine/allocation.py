@@ -279,15 +279,19 @@ def _structure_driver(driver: Driver) -> Driver:
     return dataclasses.replace(driver, id="structure:" + driver.id, field=None)
 
 
+def _structure_group(group: str) -> str:
+    # A categorical default of the structure (its heating energy) is the same for every occupant.
+    return group if group.startswith("structure:") else "structure:" + group
+
+
 def _share_line(line: Line, grams: int, fraction: Fraction, structure_label: str) -> Line:
     percent = format_number(float(fraction * 100), 1)
     return dataclasses.replace(
-        line,
+        line.map_drivers(_structure_driver, _structure_group),
         item=SHARE_ITEM_PREFIX + line.item,
         label=f"{line.label} — part des locaux partagés",
         quantity=line.quantity * float(fraction),
         kgco2e=grams / 1000,
-        drivers=tuple(_structure_driver(d) for d in line.drivers),
         note=f"{percent} % de « {structure_label} »",
     )
 
@@ -542,7 +546,11 @@ def consolidate(
             by_post[line.post] = by_post.get(line.post, 0) + grams
             tagged.append(
                 dataclasses.replace(
-                    line, post=key, drivers=tuple(_independent(d, key) for d in line.drivers)
+                    line.map_drivers(
+                        lambda d, key=key: _independent(d, key),
+                        lambda g, key=key: g if g.startswith("structure:") else f"{key}:{g}",
+                    ),
+                    post=key,
                 )
             )
         built.append((key, label, own, shared, by_post))

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kineco2.engine.lines import Driver, Line
+from kineco2.engine.lines import Complement, Driver, Line, Quantity, unique_drivers
 from kineco2.engine.result import Interval, Result
+from kineco2.engine.uncertainty import ActivityPlan
 
 Z975 = 1.959963984540054
 
@@ -72,21 +73,51 @@ class PairedSamples:
         return self.baseline / self.baseline_sessions - self.scenario / self.scenario_sessions
 
 
-def _baseline_drivers_of_field(baseline: Result, field: str, post: str, item: str) -> list[Driver]:
-    """The drivers that stood behind ``field`` in the baseline, for a scenario line.
+def _baseline_line_of_field(baseline: Result, field: str, post: str, item: str) -> Line | None:
+    """The baseline line whose drivers stood behind ``field``, for a scenario line.
 
     First choice: a baseline line with a driver whose ``field`` is ``field`` (the default that
     the answer replaces), preferring the line with the same post and item. Otherwise the
-    baseline line with the same post and item. The drivers of that line are returned.
+    baseline line with the same post and item.
     """
-    candidates = [ln for ln in baseline.lines if any(d.field == field for d in ln.drivers)]
+    candidates = [ln for ln in baseline.lines if any(d.field == field for d in ln.all_drivers())]
     same = [ln for ln in candidates if (ln.post, ln.item) == (post, item)]
     if same or candidates:
-        return list((same or candidates)[0].drivers)
+        return (same or candidates)[0]
     for ln in baseline.lines:
         if (ln.post, ln.item) == (post, item):
-            return list(ln.drivers)
-    return []
+            return ln
+    return None
+
+
+def _substitute(activity: Quantity, foreign: Driver, behind: Line | None) -> Quantity:
+    """``activity`` with ``foreign`` replaced by what stood behind it in the baseline.
+
+    The baseline line's drivers that ``activity`` does not already carry are added with their
+    baseline power times the foreign driver's power (an answer that divides stays a divisor);
+    so are its complements (when the power is positive). Its mixture option is not: the
+    scenario value is not weighted by the option's probability.
+    """
+    power = dict(zip((d.id for d in activity.drivers), activity.powers, strict=True))[foreign.id]
+    result = activity.without(foreign.id)
+    if behind is None:
+        return result
+    have = {d.id for d in result.drivers}
+    drivers, powers = list(result.drivers), list(result.powers)
+    for driver, p in zip(behind.drivers, behind.powers, strict=True):
+        if driver.id not in have:
+            drivers.append(driver)
+            powers.append(p * power)
+            have.add(driver.id)
+    complements = list(result.complements)
+    if power > 0:
+        present = {c.base() for c in complements}
+        complements += [
+            Complement(c.terms, c.power * power)
+            for c in behind.complements
+            if c.base() not in present
+        ]
+    return Quantity(result.value, tuple(drivers), tuple(powers), tuple(complements), result.branch)
 
 
 def align_scenario_lines(
@@ -97,12 +128,12 @@ def align_scenario_lines(
     For each scenario line and each of its drivers whose id is one of ``replaced_fields``
     (``"energie.heating_kwh"``) and that the baseline does not have (the baseline left the
     question unanswered), the driver is replaced by the baseline drivers behind that field
-    (:func:`_baseline_drivers_of_field`) that the line does not already carry. If nothing
-    stood behind it in the baseline (a count of people taken from the profile, say), the
-    value was exact and the driver is dropped.
+    (:func:`_baseline_line_of_field`, :func:`_substitute`) that the line does not already
+    carry. If nothing stood behind it in the baseline (a count of people taken from the
+    profile, say), the value was exact and the driver is dropped.
     """
     replaced = set(replaced_fields)
-    baseline_ids = {d.id for ln in baseline.lines for d in ln.drivers}
+    baseline_ids = {d.id for ln in baseline.lines for d in ln.all_drivers()}
     baseline_ids |= {d.id for d in baseline.sessions_drivers}
     aligned: list[Line] = []
     for line in scenario.lines:
@@ -110,14 +141,18 @@ def align_scenario_lines(
         if not foreign:
             aligned.append(line)
             continue
-        drivers = [d for d in line.drivers if d not in foreign]
-        seen = {d.id for d in drivers}
+        activity = line.activity
         for driver in foreign:
-            for substitute in _baseline_drivers_of_field(baseline, driver.id, line.post, line.item):
-                if substitute.id not in seen:
-                    drivers.append(substitute)
-                    seen.add(substitute.id)
-        aligned.append(dataclasses.replace(line, drivers=tuple(drivers)))
+            behind = _baseline_line_of_field(baseline, driver.id, line.post, line.item)
+            activity = _substitute(activity, driver, behind)
+        aligned.append(
+            dataclasses.replace(
+                line,
+                drivers=activity.drivers,
+                powers=activity.powers,
+                complements=activity.complements,
+            )
+        )
     return tuple(aligned)
 
 
@@ -148,21 +183,23 @@ def paired_samples(
     )
     driver_index: dict[str, int] = {}
     for driver in (
-        *(d for line in lines for d in line.drivers),
+        *unique_drivers(lines),
         *baseline.sessions_drivers,
         *scenario.sessions_drivers,
     ):
         driver_index.setdefault(driver.id, len(driver_index))
-    line_driver = np.zeros((len(lines), len(driver_index)))
-    for i, line in enumerate(lines):
-        for driver in line.drivers:
-            line_driver[i, driver_index[driver.id]] = driver.sigma
+    plan = ActivityPlan(lines, driver_index, len(driver_index))
 
     rng = np.random.default_rng(seed)
     z_factors = rng.standard_normal((draws, len(factor_ids)))
     z_drivers = rng.standard_normal((draws, len(driver_index)))
-    log_mult = z_factors[:, line_factor] * line_sigma + z_drivers @ line_driver.T
-    weighted = np.exp(log_mult) * kg  # draws × lines
+    uniforms = rng.random((draws, len(plan.groups))) if plan.groups else None
+    plan.cap(z_drivers)
+    log_mult = z_factors[:, line_factor] * line_sigma + z_drivers @ plan.loadings
+    multipliers = np.exp(log_mult)
+    if not plan.is_linear:
+        plan.apply(multipliers, z_drivers, uniforms)
+    weighted = multipliers * kg  # draws × lines
 
     def sessions(result: Result) -> np.ndarray:
         values = np.full(draws, result.sessions, dtype=float)

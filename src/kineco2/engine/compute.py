@@ -86,23 +86,39 @@ def compute(
 def precision_hints(lines: tuple[Line, ...], limit: int = 5) -> tuple[PrecisionHint, ...]:
     """Answers left at their default, ranked by their share of the variance of the total.
 
-    First-order (log-normal, small σ) approximation: a driver shared by lines whose
-    emissions add up to E contributes (σ·E)² to the variance of the total; so does each
-    factor. Only defaults that a question can replace are listed.
+    First-order (log-normal, small σ) approximation: a driver whose sensitivity in a line of
+    E kg is s (:meth:`kineco2.engine.lines.Quantity.log_loadings`: e·σ for a power e, less for
+    a share through its complement) contributes (Σ s·E)² to the variance of the total; so
+    does each factor. A categorical default drawn as a mixture contributes the variance of
+    its choice, Σ Eₒ² / pₒ − (Σ Eₒ)², Eₒ the weighted kg of option o. Only defaults that a
+    question can replace are listed.
     """
-    variance: dict[str, float] = defaultdict(float)
+    loading: dict[str, float] = defaultdict(float)
     weight: dict[str, float] = defaultdict(float)
     labels: dict[str, tuple[str | None, str, str]] = {}
     factor_weight: dict[str, float] = defaultdict(float)
     factor_sigma: dict[str, float] = {}
+    mixtures: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    probability: dict[tuple[str, str], float] = {}
     for line in lines:
         factor_weight[line.factor_id] += line.kgco2e
         factor_sigma[line.factor_id] = math.log1p(line.factor_uncertainty_pct / 100) / 1.96
-        for driver in line.drivers:
-            weight[driver.id] += line.kgco2e
+        for driver in line.all_drivers():
             labels[driver.id] = (driver.field, driver.label, driver.origin)
-            variance[driver.id] = driver.sigma
-    contributions = {key: (sigma * weight[key]) ** 2 for key, sigma in variance.items()}
+        for driver_id, sensitivity in line.activity.log_loadings().items():
+            loading[driver_id] += sensitivity * line.kgco2e
+            weight[driver_id] += line.kgco2e
+        if line.branch is not None:
+            branch = line.branch
+            mixtures[branch.group][branch.option] += line.kgco2e
+            probability[branch.group, branch.option] = branch.probability
+            labels[f"melange:{branch.group}"] = (branch.group, branch.label, "defaut")
+    contributions = {key: value**2 for key, value in loading.items()}
+    for group, options in mixtures.items():
+        mean = math.fsum(options.values())
+        second = math.fsum(e * e / probability[group, o] for o, e in options.items())
+        contributions[f"melange:{group}"] = max(0.0, second - mean * mean)
+        weight[f"melange:{group}"] = mean
     total_variance = math.fsum(contributions.values()) + math.fsum(
         (factor_sigma[f] * w) ** 2 for f, w in factor_weight.items()
     )

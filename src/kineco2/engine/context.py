@@ -7,6 +7,8 @@ came from. Posts call :meth:`Context.line` to record ``quantity × factor``.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 from kineco2.engine import geography
@@ -14,7 +16,14 @@ from kineco2.engine.defaults import DefaultSet
 from kineco2.engine.errors import ReferenceDataError
 from kineco2.engine.factors import FactorSet
 from kineco2.engine.formatting import format_significant
-from kineco2.engine.lines import ANSWER_UNCERTAINTY_PCT, Driver, Line, Quantity
+from kineco2.engine.lines import (
+    ANSWER_UNCERTAINTY_PCT,
+    Branch,
+    Driver,
+    Line,
+    Quantity,
+    complement,
+)
 from kineco2.engine.schema import SECTIONS, AssessmentInput, field_title
 
 #: Overseas territories where the defaults assume air conditioning and regional flights.
@@ -58,17 +67,19 @@ class Context:
             self.zone_guessed = False
 
         self.sessions = self.answer("profile", "sessions_per_year", "sessions_per_practitioner")
-        home_percent = self.answer("profile", "home_visit_percent", "home_visit_percent")
-        tele_percent = self.answer("profile", "telehealth_percent", "telehealth_percent")
-        self.home_share = home_percent.value / 100
-        self.telehealth_share = tele_percent.value / 100
-        # The complement (sessions at the practice) keeps the uncertainty of the sessions only.
-        self.sessions_at_home = self.sessions * (home_percent / 100)
-        self.sessions_remote = self.sessions * self.telehealth_share
-        self.sessions_at_practice = self.sessions * (1 - self.home_share - self.telehealth_share)
-        #: Share of the sessions given at the practice: scales the premises defaults
-        #: (``per: kine_cabinet``), so that home visits only do not get a default practice room.
-        self.practice_share = max(0.0, 1 - self.home_share - self.telehealth_share)
+        home = self.share("profile", "home_visit_percent", "home_visit_percent")
+        tele = self.share("profile", "telehealth_percent", "telehealth_percent")
+        self.home_share = home.value
+        self.telehealth_share = tele.value
+        # The complement moves with the shares in the Monte Carlo (same draws, clipped).
+        self.sessions_at_home = self.sessions * home
+        self.sessions_remote = self.sessions * tele
+        #: Share of the sessions given at the practice, 1 − home − telehealth (a quantity that
+        #: moves with both shares): scales the premises defaults (``per: kine_cabinet``), so
+        #: that home visits only do not get a default practice room.
+        self.practice_fraction = complement(home, tele)
+        self.practice_share = self.practice_fraction.value
+        self.sessions_at_practice = self.sessions * self.practice_fraction
         self.surface = self.answer("profile", "surface_m2", "surface_per_practitioner")
 
     # -- answers and defaults ------------------------------------------------------------
@@ -101,6 +112,42 @@ class Context:
         self.effective[path] = float(value)
         return Quantity(float(value), (driver,))
 
+    def share(self, section: str, name: str, default_id: str | None = None) -> Quantity:
+        """A percentage answer (or default) as a share in [0, 1], drawn clipped to 100 %.
+
+        Use :func:`kineco2.engine.lines.complement` for ``1 − share``: the complement then
+        moves with the share in the Monte Carlo.
+        """
+        percent = self.answer(section, name, default_id)
+        value = min(1.0, max(0.0, percent.value / 100))
+        drivers = tuple(dataclasses.replace(d, share=value) for d in percent.drivers)
+        return Quantity(value, drivers, percent.powers)
+
+    def mixture(
+        self, group: str, probabilities: dict[str, float], label: str = ""
+    ) -> dict[str, Quantity]:
+        """A categorical default drawn as a mixture over ``probabilities`` (national shares).
+
+        Returns, for each option, a weight quantity (its probability, marked with a
+        :class:`kineco2.engine.lines.Branch`): a post computes each option's lines with the
+        weight as a multiplier, so the deterministic value is the probability-weighted sum and
+        each Monte Carlo draw keeps one option (its lines × 1 / p, the others × 0). Options of
+        probability 0 are left out; the probabilities are normalised to sum to 1.
+        """
+        total = math.fsum(p for p in probabilities.values() if p > 0)
+        if total <= 0:
+            raise ReferenceDataError(f"Parts nulles pour le mélange « {group} ».")
+        weights: dict[str, Quantity] = {}
+        options = [(option, p) for option, p in probabilities.items() if p > 0]
+        lower = 0.0
+        for k, (option, p) in enumerate(options):
+            # The last option ends exactly at 1, so every uniform draw picks an option.
+            share = p / total if k < len(options) - 1 else 1.0 - lower
+            branch = Branch(group=group, option=option, probability=share, lower=lower, label=label)
+            weights[option] = Quantity(share, branch=branch)
+            lower += share
+        return weights
+
     def default(self, default_id: str, *, field: str | None = None) -> Quantity:
         """A default scaled by what it is « per » (practitioner, m², session…).
 
@@ -127,7 +174,7 @@ class Context:
         if item.per == "kine":
             quantity = quantity * self.practitioners
         elif item.per == "kine_cabinet":
-            quantity = quantity * (self.practitioners * self.practice_share)
+            quantity = quantity * self.practitioners * self.practice_fraction
         elif item.per == "m2":
             quantity = quantity * self.surface
         elif item.per == "seance":
@@ -246,6 +293,9 @@ class Context:
             beges_category=beges,
             drivers=quantity.drivers,
             note=detail,
+            powers=quantity.powers,
+            complements=quantity.complements,
+            branch=quantity.branch,
         )
         self.lines.append(line)
         return line
