@@ -75,11 +75,14 @@ class Context:
         self.sessions_at_home = self.sessions * home
         self.sessions_remote = self.sessions * tele
         #: Share of the sessions given at the practice, 1 − home − telehealth (a quantity that
-        #: moves with both shares): scales the premises defaults (``per: kine_cabinet``), so
-        #: that home visits only do not get a default practice room.
+        #: moves with both shares).
         self.practice_fraction = complement(home, tele)
-        self.practice_share = self.practice_fraction.value
         self.sessions_at_practice = self.sessions * self.practice_fraction
+        #: Share of the activity that is not home visits, 1 − home: scales the premises
+        #: defaults (``per: kine_cabinet``), so that a practice doing only home visits gets no
+        #: default room. Remote sessions (télésoin) are given from the practice: they keep it.
+        self.premises_fraction = complement(home)
+        self.practice_share = self.premises_fraction.value
         self.surface = self.answer("profile", "surface_m2", "surface_per_practitioner")
 
     # -- answers and defaults ------------------------------------------------------------
@@ -174,7 +177,7 @@ class Context:
         if item.per == "kine":
             quantity = quantity * self.practitioners
         elif item.per == "kine_cabinet":
-            quantity = quantity * self.practitioners * self.practice_fraction
+            quantity = quantity * self.practitioners * self.premises_fraction
         elif item.per == "m2":
             quantity = quantity * self.surface
         elif item.per == "seance":

@@ -24,7 +24,7 @@ PER = {
     "none": "",
     "cabinet": "par cabinet",
     "kine": "par kiné",
-    "kine_cabinet": "par kiné, au prorata des séances au cabinet",
+    "kine_cabinet": "par kiné, hors part des visites à domicile",
     "m2": "par m²",
     "seance": "par séance",
     "seance_cabinet": "par séance au cabinet",

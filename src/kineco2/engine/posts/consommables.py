@@ -4,9 +4,9 @@ Method: paper couch roll by mass (sessions at the practice × m per session × k
 paper factor), other purchases by spend × monetary ratio, reams of paper per unit.
 
 Amounts are asked as paid (2026.1): the VAT of their category is removed before the ratio,
-which is per € HT. The default couch roll is not added to a supplies amount that already
-includes it: if the practice says so, or if it gives its own supplies amount without saying
-(its amount then includes whatever it buys).
+which is per € HT. The couch roll is not added to a supplies amount that already includes
+it: if the practice says so, or if it gives its own supplies amount without saying (its amount
+then includes whatever it buys). The roll's end of life stays counted in the waste.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def roll_in_supplies(ctx: Context) -> bool:
         return answers.supplies_include_paper_roll
     if "supplies_include_paper_roll" not in ctx.defaults.defaults:
         return False  # 2025.1: the roll was always added
-    # An amount of its own, with no length of roll given: it includes what the practice buys.
-    return answers.medical_supplies_eur is not None and answers.paper_roll_m_per_session is None
+    # An amount of its own: it includes whatever the practice buys, the roll too.
+    return answers.medical_supplies_eur is not None
 
 
 def compute(ctx: Context) -> None:
