@@ -134,3 +134,45 @@ def test_regional_coordinator_gets_nothing_of_another_region(client, other_user)
             ):
                 leaks.append(f"{name} {path}")
     assert not leaks, "données d'une autre région visibles : " + ", ".join(leaks)
+
+
+def test_non_member_gets_nothing_of_another_structure(client, user, other_user, other_practice):
+    """Every structure URL, with the ids of a structure ``user`` neither coordinates nor
+    belongs to: never a 200 (GET) nor a change (POST), and the structure's name never shown."""
+    import re
+
+    from kineco2.structures.models import MemberPractice, OtherProfessional
+    from kineco2.structures.services import premises_save, structure_create
+
+    structure = structure_create(
+        user=other_user, kind="msp", name="MSP secrète du Thabor", commune="35000"
+    )
+    member = MemberPractice.objects.create(
+        structure=structure, practice=other_practice, share_footprint=True, surface_m2=50
+    )
+    professional = OtherProfessional.objects.create(
+        structure=structure, profession="medecin", surface_m2=40, sessions_per_year=900
+    )
+    premises_save(structure=structure, year=2025, answers={}, user=other_user)
+    values = {
+        "pk": structure.pk,
+        "member_pk": member.pk,
+        "professional_pk": professional.pk,
+        "year": 2025,
+    }
+    client.force_login(user)
+    checked = 0
+    for route, name, _ in routes():
+        if not (name.startswith("structure") and "<int:" in route):
+            continue
+        path = "/" + re.sub(r"<int:(\w+)>", lambda m: str(values[m.group(1)]), route)
+        for method in ("get", "post"):
+            response = getattr(client, method)(path, {})
+            checked += 1
+            assert response.status_code in (404, 405), (
+                f"{name} {method} {path} → {response.status_code}"
+            )
+            assert "MSP secrète du Thabor" not in response.content.decode(errors="ignore")
+    assert checked >= 20
+    assert MemberPractice.objects.filter(pk=member.pk, share_footprint=True).exists()
+    assert OtherProfessional.objects.filter(pk=professional.pk).exists()

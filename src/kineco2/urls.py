@@ -15,5 +15,7 @@ urlpatterns = [
     path("actualites/", include(outreach_urls.news)),
     path("webconferences/", include(outreach_urls.webinars)),
     path("accompagnement/", include(outreach_urls.support)),
+    path("structures/", include("kineco2.structures.urls")),
+    path("exercice-coordonne/", include("kineco2.structures.guide_urls")),
     path("", include("kineco2.web.urls")),
 ]

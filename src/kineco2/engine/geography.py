@@ -348,6 +348,15 @@ def commune_by_insee(code_insee: str) -> Commune:
     return index.commune(position)
 
 
+def intercommunality_of(code_insee: str) -> str | None:
+    """SIREN of the commune's intercommunality (EPCI à fiscalité propre), ``None`` if none."""
+    index = _index()
+    position = index.by_insee.get(_normalize_code(code_insee))
+    if position is None:
+        raise UnknownCommuneError(code_insee)
+    return index.rows[position][_EPCI] or None
+
+
 def territory_of(code: str) -> str:
     """Territory id (a key of :data:`TERRITORIES`) of the commune :func:`locate` finds."""
     return locate(code).territory

@@ -83,9 +83,15 @@ def assessment_result(assessment: Assessment, *, draws: int | None = None) -> Re
     draws = settings.KINECO2_DRAWS if draws is None else draws
     seed = settings.KINECO2_SEED
     key = "result:" + answers_hash(assessment.answers, draws=draws, seed=seed)
+    # A member of a structure with shared premises receives its share of the building.
+    from kineco2.structures.selectors import shared_share_for
+
+    shared = shared_share_for(assessment)
+    if shared is not None:
+        key += ":" + hashlib.sha256(repr(shared).encode()).hexdigest()
     result = cache.get(key)
     if result is None:
-        result = compute(to_input(assessment.answers), draws=draws, seed=seed)
+        result = compute(to_input(assessment.answers), draws=draws, seed=seed, shared=shared)
         cache.set(key, result, timeout=24 * 3600)
     return result
 

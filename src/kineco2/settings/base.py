@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kineco2.benchmarks",
     "kineco2.jobs",
     "kineco2.outreach",
+    "kineco2.structures",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

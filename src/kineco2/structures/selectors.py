@@ -1,0 +1,228 @@
+"""Reads, always scoped to what the user may see.
+
+* A **coordinator** of a structure sees the structure's own data (members list, other
+  professionals, shared premises, allocation) and, for each member practice, only what that
+  practice agreed to share (its footprint by post, when ``share_footprint``) — never its
+  answers.
+* A **member** (a user of a member practice) sees the structure, the allocation key and its
+  own practice's share; not the other members' footprints.
+* Anyone else gets a 404: the existence of a structure's data never leaks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kineco2.engine import InputError, compute, parse_input
+from kineco2.engine.allocation import (
+    Allocation,
+    Occupant,
+    SharedShare,
+    allocate,
+    shared_premises_answers,
+)
+from kineco2.engine.defaults import load_defaults
+from kineco2.engine.result import Result
+from kineco2.practices.models import Assessment, Practice
+from kineco2.structures.models import (
+    Coordinator,
+    CoordinatorRole,
+    MemberPractice,
+    SharedPremises,
+    Structure,
+)
+
+
+def structures_for_user(user) -> QuerySet[Structure]:
+    """Structures the user coordinates or whose member practice the user belongs to."""
+    if not user.is_authenticated:
+        return Structure.objects.none()
+    return Structure.objects.filter(
+        Q(coordinators__user=user) | Q(members__practice__memberships__user=user)
+    ).distinct()
+
+
+def coordinator_role(user, structure: Structure) -> str | None:
+    if not user.is_authenticated:
+        return None
+    row = Coordinator.objects.filter(user=user, structure=structure).only("role").first()
+    return row.role if row else None
+
+
+def user_member_practices(user, structure: Structure) -> list[MemberPractice]:
+    """The member practices of ``structure`` the user belongs to."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        MemberPractice.objects.select_related("practice").filter(
+            structure=structure, practice__memberships__user=user
+        )
+    )
+
+
+def structure_for_user(user, pk, *, coordinate: bool = False, manage: bool = False) -> Structure:
+    """The structure if the user may see it (coordinate: a coordinator; manage: responsable)."""
+    try:
+        structure = structures_for_user(user).get(pk=pk)
+    except (Structure.DoesNotExist, ValueError, TypeError):
+        raise Http404("Structure introuvable") from None
+    if coordinate or manage:
+        role = coordinator_role(user, structure)
+        if role is None or (manage and role != CoordinatorRole.RESPONSABLE):
+            raise Http404("Structure introuvable")
+    return structure
+
+
+def is_titulaire_of(user, practice: Practice) -> bool:
+    from kineco2.practices.selectors import is_titulaire
+
+    return is_titulaire(user, practice)
+
+
+# -- allocation -------------------------------------------------------------------------------
+
+
+def occupants(structure: Structure) -> list[Occupant]:
+    """Member practices then other professionals, in a stable order."""
+    rows: list[Occupant] = [
+        Occupant(
+            key=f"cabinet:{m.pk}",
+            label=m.practice.name,
+            surface_m2=m.surface_m2,
+            sessions=m.sessions_per_year,
+            hours_per_week=m.hours_per_week,
+            headcount=m.headcount,
+        )
+        for m in structure.members.select_related("practice").order_by("pk")
+    ]
+    rows += [
+        Occupant(
+            key=f"pro:{p.pk}",
+            label=p.display_name,
+            surface_m2=p.surface_m2,
+            sessions=p.sessions_per_year,
+            hours_per_week=p.hours_per_week,
+            headcount=p.headcount,
+        )
+        for p in structure.other_professionals.order_by("pk")
+    ]
+    return rows
+
+
+def premises_input_dict(structure: Structure, premises: SharedPremises) -> dict:
+    people = occupants(structure)
+    surface = sum(o.surface_m2 for o in people) + structure.common_surface_m2
+    sessions = sum(o.sessions for o in people)
+    return shared_premises_answers(
+        commune=structure.commune_code,
+        surface_m2=surface if surface >= 5 else None,
+        headcount=sum(o.headcount for o in people) or 1,
+        sessions=sessions or None,
+        sections=premises.answers or {},
+        reference_year=premises.reference_year,
+    )
+
+
+@dataclass(frozen=True)
+class PremisesComputation:
+    result: Result
+    allocation: Allocation
+
+
+def _fingerprint(structure: Structure, premises: SharedPremises) -> str:
+    defaults = load_defaults()
+    payload = {
+        "input": premises_input_dict(structure, premises),
+        "keys": [structure.premises_key, structure.support_key, structure.common_surface_m2],
+        "occupants": [o.__repr__() for o in occupants(structure)],
+        "name": structure.name,
+        "versions": [defaults.version, defaults.factors_version],
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def premises_computation(structure: Structure, premises: SharedPremises) -> PremisesComputation:
+    """The shared premises' result and its allocation (cached by content). Raises InputError."""
+    key = "structure-premises:" + _fingerprint(structure, premises)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = compute(parse_input(premises_input_dict(structure, premises)))
+    allocation = allocate(
+        result.lines,
+        occupants(structure),
+        premises_key=structure.premises_key,
+        support_key=structure.support_key,
+        common_surface_m2=structure.common_surface_m2,
+        structure_label=structure.name,
+    )
+    value = PremisesComputation(result=result, allocation=allocation)
+    cache.set(key, value, timeout=24 * 3600)
+    return value
+
+
+def premises_for_year(structure: Structure, year: int) -> SharedPremises | None:
+    return SharedPremises.objects.filter(structure=structure, reference_year=year).first()
+
+
+def shared_share_for(assessment: Assessment) -> SharedShare | None:
+    """The share of shared premises a member practice's assessment receives, if any.
+
+    The first structure (by date of joining) with a « bilan des locaux partagés » for the
+    assessment's year gives it. An incomplete bilan des locaux gives nothing (the practice's
+    own answers stay in use) rather than an error on the practice's results.
+    """
+    memberships = (
+        MemberPractice.objects.select_related("structure", "practice")
+        .filter(
+            practice_id=assessment.practice_id,
+            structure__premises__reference_year=assessment.reference_year,
+        )
+        .order_by("joined_at", "pk")
+    )
+    for membership in memberships:
+        premises = premises_for_year(membership.structure, assessment.reference_year)
+        if premises is None or not membership.structure.has_premises:
+            continue
+        try:
+            computation = premises_computation(membership.structure, premises)
+        except InputError:
+            continue
+        return computation.allocation.shared_share(f"cabinet:{membership.pk}")
+    return None
+
+
+def member_result(member: MemberPractice, year: int) -> tuple[Assessment, Result] | None:
+    """A member's validated assessment of ``year`` with its share, if it agreed to share it."""
+    if not member.share_footprint:
+        return None
+    assessment = Assessment.objects.filter(
+        practice=member.practice, reference_year=year, completed_at__isnull=False
+    ).first()
+    if assessment is None:
+        return None
+    from kineco2.practices.selectors import assessment_result
+
+    try:
+        return assessment, assessment_result(assessment, draws=0)
+    except InputError:
+        return None
+
+
+def years_of(structure: Structure) -> list[int]:
+    years = set(structure.premises.values_list("reference_year", flat=True))
+    years |= set(
+        Assessment.objects.filter(
+            practice__structure_memberships__structure=structure,
+            practice__structure_memberships__share_footprint=True,
+            completed_at__isnull=False,
+        ).values_list("reference_year", flat=True)
+    )
+    return sorted(years)
