@@ -330,3 +330,27 @@ def test_responsable_only_invites_coordinators(client, structure, coordinator, u
     )
     assert response.status_code == 400
     assert "Seul un ou une responsable" in response.content.decode()
+
+
+def test_allocation_numbers_are_typed_the_french_way(client, structure, coordinator, members):
+    member = members[0]
+    client.force_login(coordinator)
+    url = reverse("structure_member_key", args=[structure.pk, member.pk])
+    prefix = f"m{member.pk}-"
+    response = client.post(
+        url,
+        {
+            prefix + "surface_m2": "62,5",
+            prefix + "sessions_per_year": "8\u202f600",
+            prefix + "hours_per_week": "",
+            prefix + "headcount": "2",
+        },
+        follow=True,
+    )
+    member.refresh_from_db()
+    assert (member.surface_m2, member.sessions_per_year, member.hours_per_week) == (62.5, 8600, 0)
+    response = client.post(url, {prefix + "surface_m2": "beaucoup"}, follow=True)
+    assert response.status_code == 200
+    assert "n'est pas un nombre" in html.unescape(response.content.decode())
+    member.refresh_from_db()
+    assert member.surface_m2 == 62.5  # nothing lost

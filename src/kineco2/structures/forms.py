@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from kineco2.engine.allocation import SHARED_SECTIONS, ZERO_WHEN_BLANK_SECTIONS
+from kineco2.engine.formatting import format_number
 from kineco2.practices.answers import FieldSpec, coerce, field_specs, validate_answer
 from kineco2.practices.forms import PracticeForm, input_text
 from kineco2.structures.models import (
@@ -92,22 +94,57 @@ NUMBER_HELP = {
 }
 
 
+class FrenchNumberField(forms.CharField):
+    """A number typed the French way (« 8 600 », « 12,5 »), shown without a spinner."""
+
+    def __init__(self, *, label: str, maximum: float, integer: bool = False, **kwargs):
+        self.maximum = maximum
+        self.integer = integer
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "numeric" if integer else "decimal"})
+        )
+        super().__init__(label=label, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int | float):
+            if float(value) == int(value):
+                return str(int(value))
+            return str(value).replace(".", ",")
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in ("", None):
+            return 0 if not self.required else text
+        if len(str(text)) > 30:
+            raise ValidationError("Nombre trop long.")
+        compact = re.sub(r"[\s\u202f\u00a0]", "", str(text)).replace(",", ".")
+        try:
+            number = float(compact)
+        except ValueError:
+            raise ValidationError(f"« {text} » n'est pas un nombre. Exemple : 12,5") from None
+        if not math.isfinite(number) or number < 0:
+            raise ValidationError("Indiquez un nombre positif ou nul.")
+        if number > self.maximum:
+            raise ValidationError(f"Au plus {format_number(self.maximum, 0)} : vérifiez l'unité.")
+        if self.integer:
+            if number != int(number):
+                raise ValidationError("Un nombre entier est attendu.")
+            return int(number)
+        return number
+
+
 class OccupantNumbersForm(forms.Form):
-    surface_m2 = forms.FloatField(label="Surface occupée (m²)", min_value=0, max_value=5000)
-    sessions_per_year = forms.FloatField(
-        label="Séances par an dans les locaux", min_value=0, max_value=500_000
-    )
-    hours_per_week = forms.FloatField(
-        label="Heures de présence par semaine", min_value=0, max_value=1000
-    )
-    headcount = forms.IntegerField(label="Nombre de professionnels", min_value=0, max_value=500)
+    surface_m2 = FrenchNumberField(label="Surface occupée (m²)", maximum=5000)
+    sessions_per_year = FrenchNumberField(label="Séances par an dans les locaux", maximum=500_000)
+    hours_per_week = FrenchNumberField(label="Heures de présence par semaine", maximum=1000)
+    headcount = FrenchNumberField(label="Nombre de professionnels", maximum=500, integer=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, text in NUMBER_HELP.items():
             self.fields[name].help_text = text
-            self.fields[name].localize = True
-            self.fields[name].widget.is_localized = True
+            self.fields[name].required = False
 
 
 class ProfessionalForm(OccupantNumbersForm):
@@ -127,11 +164,10 @@ class KeyForm(forms.Form):
         "services, déchets)",
         choices=SupportKey.choices,
     )
-    common_surface_m2 = forms.FloatField(
+    common_surface_m2 = FrenchNumberField(
         label="Surface des parties communes (m²)",
-        min_value=0,
-        max_value=10_000,
-        localize=True,
+        maximum=10_000,
+        required=False,
         help_text="Accueil, salle d'attente, secrétariat, circulations, sanitaires.",
     )
 
