@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from kineco2.engine.allocation import SHARED_SECTIONS, ZERO_WHEN_BLANK_SECTIONS
 from kineco2.engine.formatting import format_number
+from kineco2.engine.numbers import parse_number
 from kineco2.practices.answers import FieldSpec, coerce, field_specs, validate_answer
 from kineco2.practices.forms import PracticeForm, input_text
 from kineco2.structures.models import (
@@ -118,20 +119,15 @@ class FrenchNumberField(forms.CharField):
             return 0 if not self.required else text
         if len(str(text)) > 30:
             raise ValidationError("Nombre trop long.")
-        compact = re.sub(r"[\s\u202f\u00a0]", "", str(text)).replace(",", ".")
         try:
-            number = float(compact)
-        except ValueError:
-            raise ValidationError(f"« {text} » n'est pas un nombre. Exemple : 12,5") from None
+            number = parse_number(str(text), integer=self.integer)
+        except ValueError as exc:  # NumberInputError and AmbiguousNumber: French messages
+            raise ValidationError(str(exc)) from None
         if not math.isfinite(number) or number < 0:
             raise ValidationError("Indiquez un nombre positif ou nul.")
         if number > self.maximum:
             raise ValidationError(f"Au plus {format_number(self.maximum, 0)} : vérifiez l'unité.")
-        if self.integer:
-            if number != int(number):
-                raise ValidationError("Un nombre entier est attendu.")
-            return int(number)
-        return number
+        return int(number) if self.integer else number
 
 
 class OccupantNumbersForm(forms.Form):
