@@ -241,3 +241,34 @@ def test_consolidation_adds_up_and_has_intervals():
     assert low < consolidation.total_kgco2e < high
     for part in consolidation.parts:
         assert part.interval_kg[0] < part.kgco2e < part.interval_kg[1]
+
+
+def test_an_action_simulated_for_a_member_keeps_its_share():
+    from kineco2.engine.actions import load_actions, simulate
+
+    structure = _structure_result()
+    allocation = allocate(
+        structure.lines,
+        [
+            Occupant("cabinet:1", "A", surface_m2=80, sessions=9000),
+            Occupant("pro:1", "B", 50, 4000),
+        ],
+        common_surface_m2=40,
+    )
+    member_input = parse_input(
+        {"profile": {"commune": "35000", "practitioners": 2, "sessions_per_year": 9000}}
+    )
+    baseline = compute(member_input, shared=allocation.shared_share("cabinet:1"))
+    for action in load_actions():
+        if set(action.posts) & REPLACED_POSTS:
+            continue
+        try:
+            sim = simulate(member_input, [(action.id, None)], draws=0, baseline=baseline)
+        except ValueError:
+            continue
+        # The share is in both the baseline and the scenario: the gain is on the action's posts.
+        for post in REPLACED_POSTS:
+            assert sim.scenario.post(post).kgco2e == baseline.post(post).kgco2e, action.id
+        break
+    else:  # pragma: no cover
+        pytest.fail("no member-level action applies")

@@ -1153,7 +1153,9 @@ def _plan(
     fields: set[str] = set()
     for action, params in validated:
         if applied:
-            current_result = compute(current_inputs, factors=factors, defaults=defaults)
+            current_result = compute(
+                current_inputs, factors=factors, defaults=defaults, shared=result.shared
+            )
             state = _state(current_inputs, current_result)
             if not _Evaluator(action, state, params).test(action.applicable_if):
                 skipped.append(action.id)
@@ -1238,7 +1240,8 @@ def _simulate(
 ) -> Simulation:
     plan = _plan(inputs, baseline, choices, catalogue)
     factors, defaults = _reference_data(baseline)
-    scenario = compute(plan.inputs, factors=factors, defaults=defaults)
+    # A member of a structure keeps its share of the shared premises in the scenario.
+    scenario = compute(plan.inputs, factors=factors, defaults=defaults, shared=baseline.shared)
     avoided = baseline.total_kgco2e - scenario.total_kgco2e
     per_session = baseline.per_session_kgco2e - scenario.per_session_kgco2e
     by_post = {post.id: post.kgco2e - scenario.post(post.id).kgco2e for post in baseline.posts}

@@ -75,6 +75,7 @@ def compute(
         sessions_drivers=ctx.sessions.drivers,
         effective_answers=dict(ctx.effective),
         shared_premises=shared.to_dict() if shared is not None else None,
+        shared=shared,
     )
     if draws > 0:
         from kineco2.engine.uncertainty import with_monte_carlo

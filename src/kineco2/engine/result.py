@@ -83,6 +83,8 @@ class Result:
     effective_answers: dict[str, Any] = field(default_factory=dict)
     #: The share of a structure's shared premises included, if any (allocation.SharedShare).
     shared_premises: dict[str, Any] | None = None
+    #: The share itself (``allocation.SharedShare``), so that scenarios keep it (not exported).
+    shared: Any = field(default=None, compare=False, repr=False)
 
     @functools.cached_property
     def precision_hints(self) -> tuple[PrecisionHint, ...]:
