@@ -104,6 +104,13 @@ def render_table(result: Result) -> str:
         f"{result.commune_name}",
         f"Facteurs version {result.factors_version}, valeurs par défaut {result.defaults_version}, "
         f"schéma {result.schema_version}.",
+        "Chiffres : valeurs centrales (somme des lignes de calcul)"
+        + (
+            f" ; médiane des tirages : {format_number(unc.total.median / 1000, 2, thousands=sp)} "
+            "t CO2e, pour information."
+            if unc is not None
+            else "."
+        ),
     ]
     if result.precision_hints:
         out.append("")

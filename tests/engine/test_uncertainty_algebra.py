@@ -342,3 +342,65 @@ def _replace_driver(d: Driver, **changes) -> Driver:
     import dataclasses
 
     return dataclasses.replace(d, **changes)
+
+
+def test_the_other_modes_split_the_complement_of_an_answered_car_share():
+    # A survey says 60 % of patients come by car (an estimate, ± 30 %): in every draw the
+    # car km and the other modes' km add up to sessions × km (the modes move together).
+    result = run(deplacements_patients={"survey_car_percent": 60, "survey_round_trip_km": 8})
+    lines = [ln for ln in result.lines if ln.post == "deplacements_patients"]
+    assert len(lines) > 2
+    car_id = "deplacements_patients.survey_car_percent"
+    for ln in lines:
+        assert car_id in {d.id for d in ln.all_drivers()}
+    quantities = {f"m{i}": ln.activity for i, ln in enumerate(lines)}
+    ctx = context()
+    km = Quantity(8.0, (Driver(car_id.replace("car_percent", "round_trip_km"), "", "estime", 30),))
+    quantities["all"] = ctx.sessions_at_practice * km
+    drawn = joint(20_000, 9, **quantities)
+    modes = sum(drawn[f"m{i}"] for i in range(len(lines)))
+    np.testing.assert_allclose(modes, drawn["all"], rtol=1e-9)
+    car = drawn["m0"] / drawn["all"]
+    assert car.max() <= 1 + 1e-12 and car.std() > 0.05  # the car share varies, ≤ 100 %
+
+
+def test_unknown_building_type_is_a_mixture_in_2026_1_and_fixed_in_2025_1():
+    from kineco2.engine import compute
+
+    data = {"profile": {**PROFILE, "surface_m2": 50}}
+    current = compute(parse_input(data), draws=20_000, seed=1)
+    lines = [ln for ln in current.lines if ln.post == "batiment"]
+    per_type = {ln.branch.option: ln.kgco2e / ln.branch.probability for ln in lines}
+    assert per_type == pytest.approx({"sante": 50 * 440 / 50, "bureau": 50 * 900 / 50})
+    post = current.post("batiment")
+    assert post.kgco2e == pytest.approx(0.3 * 440 + 0.7 * 900)
+    assert post.interval_95.low < per_type["sante"] < per_type["bureau"] < post.interval_95.high
+    # Telling the building type is one of the answers that would tighten the result.
+    assert "batiment.building_type" in {h.field for h in current.precision_hints}
+    # Answered: one line, no mixture.
+    answered = compute(parse_input({**data, "batiment": {"building_type": "sante"}}))
+    assert [ln.branch for ln in answered.lines if ln.post == "batiment"] == [None]
+    # 2025.1 has no national shares: today's fixed default, central value unchanged.
+    old = compute(parse_input(data), defaults=load_defaults("2025.1"))
+    assert [(ln.item, ln.branch) for ln in old.lines if ln.post == "batiment"] == [
+        ("construction", None)
+    ]
+    # The batch path (activity matrix) gives the scalar central values, mixture included.
+    batch = evaluate(activity_matrix([current, answered]))
+    np.testing.assert_allclose(batch.total, [current.total_kgco2e, answered.total_kgco2e])
+
+
+def test_the_json_says_which_figure_is_the_headline():
+    result = with_monte_carlo(run(), draws=2000, seed=1)
+    data = result.to_dict()
+    assert data["headline"]["figure"] == "total_kgco2e"
+    assert data["headline"]["interval"] == "interval_95"
+    assert "Valeur centrale" in data["headline"]["definition"]
+    # The headline is the sum of the explained lines, not a statistic of the draws.
+    lines = [ln["kgco2e"] for post in data["posts"] for ln in post["lines"]]
+    assert data["total_kgco2e"] == pytest.approx(math.fsum(lines))
+    assert data["monte_carlo"]["median_kgco2e"] == result.uncertainty.total.median
+    assert data["median_kgco2e"] == data["monte_carlo"]["median_kgco2e"]
+    low, high = data["interval_95"]
+    assert low < data["total_kgco2e"] < high
+    assert run().to_dict()["headline"] == data["headline"]  # said without draws too

@@ -33,6 +33,8 @@ def test_results_page(logged_client, assessment, settings):
     assert "kg CO2e" in html and "par séance" in html
     assert "Intervalle de confiance à 95 %" in html
     assert "par kiné" in html
+    # The headline is said: the central value, the draws' median for information only.
+    assert "valeurs centrales" in html and "médiane :" in html
     # The chart, inline and CSP-compatible (no style attribute or element).
     assert '<svg stroke-linejoin="round"' in html
     assert "style=" not in html and "<style" not in html and "<script>" not in html

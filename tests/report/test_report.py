@@ -181,6 +181,18 @@ def test_report_text(result, report):
     assert "valeur par défaut" in text and "mesuré" in text and "estimé" in text
     assert "2026.1" in text
     assert re.search(r"Page 1 / \d+", text)
+    # The headline is the central value (sum of the lines); the median is for information.
+    assert "valeurs centrales" in squeeze_spaces(text)
+    assert f"médiane : {build_data_median(result)}" in squeeze_spaces(text)
+
+
+def squeeze_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def build_data_median(result) -> str:
+    data = build_data(result, practice_name="x", reference_year=None, generated_on=DAY)
+    return data["monte_carlo"]["median_t"]
 
 
 def squeeze(text: str) -> str:

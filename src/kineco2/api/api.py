@@ -118,10 +118,11 @@ _OBJECT_ERRORS: dict[int, Any] = {**_ERRORS, 404: MessageOut}
 
 RESULT_DESCRIPTION = (
     "Le résultat, au format de `kineco2 compute --format json`. Principales clés : "
-    "`total_kgco2e` et `total_tco2e` (empreinte annuelle du cabinet), `per_session_kgco2e` "
+    "`total_kgco2e` et `total_tco2e` (empreinte annuelle du cabinet : le chiffre retenu, "
+    "valeur centrale égale à la somme des lignes, voir `headline`), `per_session_kgco2e` "
     "(par séance), `per_practitioner_kgco2e` (par kiné), `interval_95` (et ses variantes par "
     "séance et par kiné : intervalle de confiance à 95 %, si `draws` > 0), `monte_carlo` "
-    "(tirages et graine), `posts` (poste par poste : `id`, `label`, `kgco2e`, `share`, "
+    "(tirages, graine, médiane et moyenne des tirages, pour information), `posts` (poste par poste : `id`, `label`, `kgco2e`, `share`, "
     "`data_quality`, `interval_95` et `lines`, chaque ligne expliquée : quantité × facteur = "
     "kg CO2e, avec l'identifiant du facteur), `precision_hints` (les réponses qui rendraient "
     "le bilan plus précis), `versions` (facteurs, valeurs par défaut, schéma, moteur), "

@@ -228,10 +228,12 @@ class Context:
         key: str,
         *,
         field: str | None = None,
+        share: bool = False,
     ) -> Quantity:
         """A fixed hypothesis of the reference data (e.g. a zone's distance).
 
-        ``field`` names the question whose answer would replace it.
+        ``field`` names the question whose answer would replace it; ``share`` marks a share
+        in [0, 1] (clipped to 100 % in every draw, see :meth:`share`).
         """
         drivers: tuple[Driver, ...] = ()
         if uncertainty_pct > 0:
@@ -242,6 +244,7 @@ class Context:
                     origin="defaut",
                     uncertainty_pct=uncertainty_pct,
                     field=field,
+                    share=min(1.0, max(0.0, value)) if share else None,
                 ),
             )
         return Quantity(value, drivers)

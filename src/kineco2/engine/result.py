@@ -9,6 +9,22 @@ from typing import Any
 
 from kineco2.engine.lines import ORIGINS, Driver, Line
 
+#: Which figure is the headline, said in every JSON result (decision 0006): the deterministic
+#: central value — the sum of the lines, which the line-by-line explanation adds up to — with
+#: the 95 % interval of the Monte Carlo; the draws' median and mean are for information only
+#: (with asymmetric uncertainties they differ from the central value).
+HEADLINE: dict[str, str] = {
+    "figure": "total_kgco2e",
+    "interval": "interval_95",
+    "definition": (
+        "Valeur centrale : la somme des lignes de calcul (quantité × facteur d'émission), "
+        "que le détail poste par poste additionne. L'intervalle de confiance à 95 % vient de "
+        "la simulation de Monte-Carlo ; la médiane et la moyenne des tirages sont données "
+        "pour information et peuvent s'écarter de la valeur centrale, car les incertitudes "
+        "ne sont pas symétriques."
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Interval:
@@ -122,9 +138,19 @@ class Result:
             "interval_95": interval(unc.total if unc else None),
             "per_session_interval_95": interval(unc.per_session if unc else None),
             "per_practitioner_interval_95": interval(unc.per_practitioner if unc else None),
+            "headline": HEADLINE,
             "median_kgco2e": unc.total.median if unc else None,
             "mean_kgco2e": unc.total.mean if unc else None,
-            "monte_carlo": {"draws": unc.draws, "seed": unc.seed} if unc else None,
+            "monte_carlo": (
+                {
+                    "draws": unc.draws,
+                    "seed": unc.seed,
+                    "median_kgco2e": unc.total.median,
+                    "mean_kgco2e": unc.total.mean,
+                }
+                if unc
+                else None
+            ),
             "sessions": self.sessions,
             "practitioners": self.practitioners,
             "commune": self.commune_name,

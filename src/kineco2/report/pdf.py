@@ -286,7 +286,13 @@ def build_data(
         "factors": factor_rows,
         "parameters": parameter_rows,
         "monte_carlo": (
-            {"draws": format_number(unc.draws, 0), "seed": str(unc.seed)} if unc else None
+            {
+                "draws": format_number(unc.draws, 0),
+                "seed": str(unc.seed),
+                "median_t": _t(unc.total.median),
+            }
+            if unc
+            else None
         ),
         "versions": {
             "factors": result.factors_version,

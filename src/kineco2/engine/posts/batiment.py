@@ -7,6 +7,8 @@ tertiary buildings); a building older than the amortisation period counts zero.
 from __future__ import annotations
 
 from kineco2.engine.context import Context
+from kineco2.engine.formatting import format_percent
+from kineco2.engine.schema import BUILDING_TYPE_LABELS, field_title
 
 ID = "batiment"
 LABEL = "Bâtiment"
@@ -17,7 +19,7 @@ PARAMETERS = frozenset({"duree_amortissement_batiment"})
 
 
 def compute(ctx: Context) -> None:
-    kind, _ = ctx.choice(ID, "building_type", "building_type")
+    kind, defaulted = ctx.choice(ID, "building_type", "building_type")
     period = ctx.parameter("duree_amortissement_batiment")
     age = ctx.inputs.batiment.building_age_years
     if age is not None and age >= period.value:
@@ -26,13 +28,37 @@ def compute(ctx: Context) -> None:
             "ne compte plus dans le bilan."
         )
         return
-    ctx.line(
-        ID,
-        "construction",
-        "Construction des locaux (amortie)",
-        ctx.surface / period,
-        FACTOR_BY_TYPE[kind],
-        unit="m²/an",
-        scope=3,
-        beges="4.2",
+    amortised = ctx.surface / period
+    shares = ctx.defaults.categorical_shares.get("building_type") if defaulted else None
+    if not shares:  # answered, or a version without national shares (2025.1): one type
+        ctx.line(
+            ID,
+            "construction",
+            "Construction des locaux (amortie)",
+            amortised,
+            FACTOR_BY_TYPE[kind],
+            unit="m²/an",
+            scope=3,
+            beges="4.2",
+        )
+        return
+    # Unknown type: each type weighted by its national share (drawn as a mixture).
+    weights = ctx.mixture(
+        f"{ID}.building_type", shares["shares"], field_title((ID, "building_type"))
+    )
+    for option, weight in weights.items():
+        ctx.line(
+            ID,
+            f"construction_{option}",
+            f"Construction des locaux (amortie) — si « {BUILDING_TYPE_LABELS[option]} » "
+            f"({format_percent(weight.value)} des cabinets)",
+            amortised * weight,
+            FACTOR_BY_TYPE[option],
+            unit="m²/an",
+            scope=3,
+            beges="4.2",
+        )
+    ctx.note(
+        "Type de bâtiment inconnu : la construction des locaux combine les types de locaux "
+        "selon leurs parts estimées parmi les cabinets ; indiquer le vôtre préciserait le bilan."
     )

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from kineco2.engine.context import OVERSEAS, Context
-from kineco2.engine.lines import Quantity
+from kineco2.engine.lines import Quantity, complement
 
 ID = "deplacements_patients"
 LABEL = "Déplacements des patients"
@@ -116,7 +116,7 @@ def compute(ctx: Context) -> None:
     occupancy = 1 - carpool / 100 / 2  # a shared car carries two patients: half each
     sessions = ctx.sessions_at_practice
     for mode, share in shares.items():
-        if share <= 0:
+        if (share.value if isinstance(share, Quantity) else share) <= 0:
             continue
         item, label = MODE_LINES[mode]
         quantity = sessions * km * share
@@ -160,9 +160,13 @@ def _round_trip_km(ctx: Context, zone: dict[str, Any]) -> Quantity:
 
 def _shares_with_own_car_share(
     ctx: Context, km_by_mode: dict[str, float], total: float
-) -> dict[str, float]:
-    """Shares of the km by mode when the practice knows its share of patients by car."""
-    car_share = min(1.0, ctx.answer(ID, "survey_car_percent").value / 100)
+) -> dict[str, Quantity | float]:
+    """Shares of the km by mode when the practice knows its share of patients by car.
+
+    The car share is a share (≤ 100 % in every draw) and the other modes split its
+    complement, so they move with it in the Monte Carlo.
+    """
+    car_share = ctx.share(ID, "survey_car_percent")
     zone_car = sum(km_by_mode.get(m, 0.0) for m in CAR_MODES)
     electric = km_by_mode.get("voiture_electrique", 0.0) / zone_car if zone_car else 0.0
     shares = {
@@ -184,20 +188,21 @@ def _shares_with_own_car_share(
     return shares
 
 
-def non_car_shares(ctx: Context, car_share: float) -> dict[str, float]:
+def non_car_shares(ctx: Context, car_share: Quantity | float) -> dict[str, Quantity | float]:
     """Share of all trips made by each non-car mode.
 
     Without a survey, the non-car trips split as in the EMP 2019. If the practice knows the
     share of walking and cycling, that share is split between walking and cycling with the
     EMP ratio, and the remaining trips between public transport and two-wheelers likewise.
+    The trips not made by car are the complement of the car share (drawn with it).
     """
     split = ctx.defaults.non_car_split
-    other = max(0.0, 1 - car_share)
+    other = complement(car_share)
     active = ctx.inputs.deplacements_patients.survey_walk_bike_percent
     if active is None:
         return {mode: other * share for mode, share in split.items()}
-    active = min(active / 100, other)
-    motor = other - active
+    active = min(active / 100, other.value)
+    motor = complement(car_share, active)
     active_ref = split["marche"] + split["velo"]
     motor_ref = split["transport_commun"] + split["scooter"]
     return {
@@ -224,7 +229,7 @@ def _compute_total_and_car_share(ctx: Context, zone: dict[str, Any]) -> None:
         if zone.get("note"):
             ctx.note(zone["note"])
     if ctx.is_answered(ID, "survey_car_percent"):
-        car_share = ctx.answer(ID, "survey_car_percent") * 0.01
+        car_share = ctx.share(ID, "survey_car_percent")
     else:
         car_share = ctx.constant(
             zone["car_share"],
@@ -232,6 +237,7 @@ def _compute_total_and_car_share(ctx: Context, zone: dict[str, Any]) -> None:
             20,
             f"zone:{ctx.zone}:voiture",
             field="deplacements_patients.survey_car_percent",
+            share=True,
         )
     carpool = ctx.inputs.deplacements_patients.carpool_percent or 0.0
     occupancy = 1 - carpool / 100 / 2
@@ -245,7 +251,7 @@ def _compute_total_and_car_share(ctx: Context, zone: dict[str, Any]) -> None:
         scope=3,
         beges="3.4",
     )
-    for mode, share in non_car_shares(ctx, car_share.value).items():
+    for mode, share in non_car_shares(ctx, car_share).items():
         factor = zone["public_transport"] if mode == "transport_commun" else NON_CAR[mode]
         ctx.line(
             ID,

@@ -55,7 +55,7 @@ def compute(ctx: Context) -> None:
     answers = ctx.inputs.energie
     electricity = ELECTRICITY_BY_TERRITORY[ctx.territory]
     heating, _ = ctx.choice(ID, "heating_energy", "heating_energy")
-    share = ctx.answer(ID, "bill_share_percent", "bill_share_percent") * 0.01
+    share = ctx.share(ID, "bill_share_percent", "bill_share_percent")  # ≤ 100 % in every draw
 
     # Electricity: the bills, or the surface × the santé intensity.
     if answers.electricity_kwh is not None:

@@ -14,6 +14,7 @@ convention, or the practice's real lifetime):
 from __future__ import annotations
 
 from kineco2.engine.context import Context
+from kineco2.engine.lines import complement
 
 ID = "materiel"
 LABEL = "Matériel et équipements"
@@ -50,9 +51,10 @@ PARAMETERS = frozenset({"duree_amortissement_materiel"})
 
 def compute(ctx: Context) -> None:
     lifetime = ctx.answer(ID, "lifetime_years", "duree_amortissement_materiel")
-    refurbished = ctx.answer(ID, "refurbished_percent", "refurbished_percent").value / 100
-    reduction = ctx.default("refurbished_reduction_percent").value / 100
-    new_equivalent = 1 - refurbished * reduction  # share of a new device's footprint
+    refurbished = ctx.share(ID, "refurbished_percent", "refurbished_percent")
+    reduction = ctx.default("refurbished_reduction_percent") * 0.01
+    # Share of a new device's footprint: 1 − refurbished share × reduction, drawn with both.
+    new_equivalent = complement(refurbished * reduction) if refurbished.value > 0 else 1.0
 
     for field, (factor, label) in IT_DEVICES.items():
         count = ctx.answer(ID, field, field)
