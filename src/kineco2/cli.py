@@ -19,6 +19,7 @@ from kineco2.engine import compute, parse_input
 from kineco2.engine.errors import EngineError, InputError
 from kineco2.engine.factors import QUALITIES, load_factors
 from kineco2.engine.formatting import format_number, format_percent
+from kineco2.engine.geography import PATIENT_ZONES
 from kineco2.engine.result import Result
 from kineco2.engine.schema import json_schema
 
@@ -102,6 +103,8 @@ def render_table(result: Result) -> str:
         f"{format_number(result.per_practitioner_kgco2e / 1000, 2, thousands=sp)} t CO2e par kiné",
         f"{format_number(result.sessions, 0, thousands=sp)} séances par an ; commune : "
         f"{result.commune_name}",
+        f"Zone des patients : {PATIENT_ZONES.get(result.patient_zone, result.patient_zone)} "
+        f"({result.patient_zone_origin_label}).",
         f"Facteurs version {result.factors_version}, valeurs par défaut {result.defaults_version}, "
         f"schéma {result.schema_version}.",
         "Chiffres : valeurs centrales (somme des lignes de calcul)"

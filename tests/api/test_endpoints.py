@@ -80,14 +80,14 @@ def test_assessments_create_list_detail(api, practice, assessment):
 def test_replace_answers_with_the_cli_schema(api, assessment):
     body = {
         "schema_version": "1.0",
-        "profile": {"commune": " 69003 ", "practitioners": 1, "surface_m2": 45},
+        "profile": {"commune": " 69123 ", "practitioners": 1, "surface_m2": 45},
         "energie": {"electricity_kwh": 4200, "heating_energy": "gaz", "heating_kwh": None},
     }
     response = api.put(f"/api/assessments/{assessment.pk}/answers", body)
     assert response.status_code == 200, response.content
     answers = response.json()["answers"]
     assert answers["profile"] == {
-        "commune": "69003",
+        "commune": "69123",
         "practitioners": 1,
         "surface_m2": 45.0,
         "reference_year": 2024,

@@ -467,7 +467,7 @@ def test_refrigerant_actions_need_air_conditioning():
 
 
 def test_no_air_conditioning_removal_overseas():
-    inputs, result = case(profile={"commune": "97410", "patient_zone": None})
+    inputs, result = case(profile={"commune": "97432", "patient_zone": None})
     assert result.territory == "la_reunion"
     ids = applicable_ids(inputs, result)
     assert "climatisation_supprimee" not in ids and "climatisation_r32" in ids
@@ -512,7 +512,7 @@ def test_travel_actions_follow_the_modes():
     ids = applicable_ids(*case(deplacements_professionnels={"plane_km": 1000}))
     assert "formations_train" in ids
     inputs, result = case(
-        profile={"commune": "97410", "patient_zone": None},
+        profile={"commune": "97432", "patient_zone": None},
         deplacements_professionnels={"plane_km": 1000},
     )
     assert not is_applicable(load_actions()["formations_train"], inputs, result)
@@ -560,7 +560,7 @@ REFERENCE_CASES = {
         "visites_domicile": {"total_km_per_year": 6000, "vehicle": "voiture_gazole"},
         "linge": {"textile_kg_per_year": 6, "wash_cycles_per_year": 80},
     },
-    "reunion": {"profile": {"commune": "97410", "patient_zone": None, "practitioners": 2}},
+    "reunion": {"profile": {"commune": "97432", "patient_zone": None, "practitioners": 2}},
 }
 REFERENCE_CASES = {
     name: {**data, "profile": {**PROFILE, **data.get("profile", {})}}

@@ -68,7 +68,7 @@ def test_energie_shared_building_share(approx):
 
 def test_energie_overseas_electricity(approx):
     r = run(
-        {"commune": "97410", "patient_zone": "pole_moyen"},
+        {"commune": "97432", "patient_zone": "pole_moyen"},
         energie={"electricity_kwh": 3000, "heating_energy": "aucun"},
     )
     assert r.territory == "la_reunion"
@@ -79,13 +79,17 @@ def test_energie_overseas_electricity(approx):
 def test_energie_corse_and_guyane_factors():
     assert (
         line(
-            run({"commune": "20000"}, energie={"electricity_kwh": 1}), "energie", "electricite"
+            run({"commune": "20000", "patient_zone": None}, energie={"electricity_kwh": 1}),
+            "energie",
+            "electricite",
         ).factor_value
         == 0.59
     )
     assert (
         line(
-            run({"commune": "97300"}, energie={"electricity_kwh": 1}), "energie", "electricite"
+            run({"commune": "97300", "patient_zone": None}, energie={"electricity_kwh": 1}),
+            "energie",
+            "electricite",
         ).factor_value
         == 0.957
     )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from kineco2.engine import compute, parse_input
 from kineco2.engine.uncertainty import with_monte_carlo
 
-COMMUNES = ["35000", "75011", "97410", "20000", "23200", "69003", "97320", "97500"]
+COMMUNES = ["35000", "75011", "97432", "20000", "23008", "69123", "97320", "97500"]
 
 amount = st.floats(min_value=0, max_value=50_000, allow_nan=False, allow_infinity=False)
 maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731  (None = « je ne sais pas »)

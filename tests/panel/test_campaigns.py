@@ -179,11 +179,11 @@ def test_unknown_campaign_is_404(client):
 
 def test_bad_commune_suggests_and_keeps_what_was_typed(client):
     campaign = make_campaign()
-    response = client.post(apply_url(campaign), candidacy(commune="Rennes"))
+    response = client.post(apply_url(campaign), candidacy(commune="Renne"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Commune inconnue : « Rennes »" in page
-    assert "Vouliez-vous dire" in page
+    assert "Commune inconnue : « Renne »" in page
+    assert 'name="commune_choice" value="35000"> Rennes (35)' in page
     assert 'value="Cabinet de la République"' in page  # nothing lost
     response = client.post(apply_url(campaign), candidacy(commune="00000"))
     assert "Commune inconnue" in response.content.decode()

@@ -48,8 +48,8 @@ def campaign():
         make_candidate(campaign, "75011")  # paris_intra_muros, 2-3, groupe
     for _ in range(3):
         make_candidate(campaign, "93100", practitioners=1, mode="seul")  # petite couronne
-    make_candidate(campaign, "77000", practitioners=5)  # couronne_idf, 4+
-    make_candidate(campaign, "77000", practitioners=1, mode="msp")
+    make_candidate(campaign, "77160", practitioners=5)  # Provins: couronne_idf, 4+
+    make_candidate(campaign, "77160", practitioners=1, mode="msp")
     for _ in range(3):
         make_candidate(campaign, "97400", practitioners=1, mode="seul")
     make_quota(campaign, IDF, 2, zone="paris_intra_muros")

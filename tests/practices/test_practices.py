@@ -23,7 +23,7 @@ def test_list_shows_only_my_practices(logged_client, practice, other_practice):
 def test_create_practice_with_a_postal_code(logged_client, user):
     response = logged_client.post(
         reverse("practice_create"),
-        {"name": "Cabinet de la Croix-Rousse", "commune": "69004", "practitioners": "2",
+        {"name": "Cabinet de la Croix-Rousse", "commune": "CP 69004", "practitioners": "2",
          "practice_mode": "groupe"},
     )  # fmt: skip
     practice = Practice.objects.get(name="Cabinet de la Croix-Rousse")
@@ -33,6 +33,54 @@ def test_create_practice_with_a_postal_code(logged_client, user):
     assert practice.postal_code == "69004"
     assert Membership.objects.get(practice=practice).user == user
     assert Membership.objects.get(practice=practice).role == Role.TITULAIRE
+
+
+def test_ambiguous_code_asks_to_choose_and_keeps_the_postal_code(logged_client):
+    # "69004" is Alix's INSEE code and Lyon 4e's postal code: never picked silently.
+    data = {"name": "Cabinet de la Croix-Rousse", "commune": "69004", "practitioners": "2",
+            "practice_mode": "groupe"}  # fmt: skip
+    response = logged_client.post(reverse("practice_create"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not Practice.objects.filter(name="Cabinet de la Croix-Rousse").exists()
+    assert "Le code « 69004 » est à la fois le code INSEE d&#x27;une commune" in html
+    assert "Choisissez votre commune" in html
+    assert 'name="commune_choice" value="INSEE 69004"> Alix (69), code INSEE 69004' in html
+    assert 'name="commune_choice" value="CP 69004"> Lyon (69), code postal 69004' in html
+    assert 'value="69004"' in html  # what was typed is kept
+    response = logged_client.post(
+        reverse("practice_create"), {**data, "commune_choice": "CP 69004"}
+    )
+    assert response.status_code == 302
+    practice = Practice.objects.get(name="Cabinet de la Croix-Rousse")
+    assert (practice.commune_name, practice.postal_code) == ("Lyon", "69004")
+    profile = services.assessment_create(practice=practice, reference_year=2025).answers["profile"]
+    assert profile["commune"] == "69123"  # what the engine reads as Lyon and nothing else
+
+
+def test_choosing_the_insee_reading_of_an_ambiguous_code(logged_client):
+    data = {"name": "Cabinet de Saint-Denis", "commune": "97411", "practitioners": "1",
+            "practice_mode": "seul", "commune_choice": "INSEE 97411"}  # fmt: skip
+    response = logged_client.post(reverse("practice_create"), data)
+    assert response.status_code == 302
+    practice = Practice.objects.get(name="Cabinet de Saint-Denis")
+    assert (practice.commune_code, practice.territory) == ("97411", "la_reunion")
+    assert practice.postal_code == "97400"
+
+
+def test_postal_code_of_several_communes_asks_to_choose(logged_client):
+    data = {"name": "Cabinet de Badaroux", "commune": "48000", "practitioners": "1",
+            "practice_mode": "seul"}  # fmt: skip
+    html = logged_client.post(reverse("practice_create"), data).content.decode()
+    assert "Plusieurs communes ont le code postal « 48000 »" in html
+    assert 'value="48000"> Mende (48)' in html
+    assert 'value="48013"> Badaroux (48)' in html
+    response = logged_client.post(reverse("practice_create"), {**data, "commune_choice": "48013"})
+    assert response.status_code == 302
+    practice = Practice.objects.get(name="Cabinet de Badaroux")
+    assert practice.commune_name == "Badaroux"
+    profile = services.assessment_create(practice=practice, reference_year=2025).answers["profile"]
+    assert profile["commune"] == "48013"  # not "48000", which the engine reads as Mende
 
 
 def test_create_practice_with_an_unknown_commune_keeps_the_input(logged_client):
@@ -51,14 +99,42 @@ def test_create_practice_with_an_unknown_commune_keeps_the_input(logged_client):
     assert not Practice.objects.filter(name="Cabinet fantôme").exists()
 
 
-def test_create_practice_with_a_commune_name_suggests_codes(logged_client):
+def test_create_practice_with_a_commune_name(logged_client):
+    # A name one commune bears is that commune.
     response = logged_client.post(
         reverse("practice_create"),
         {"name": "Cabinet", "commune": "Périgueux", "practitioners": "1", "practice_mode": "seul"},
     )
+    assert response.status_code == 302
+    assert Practice.objects.get(name="Cabinet").commune_code == "24322"
+
+
+def test_a_name_several_communes_bear_proposes_them(logged_client):
+    response = logged_client.post(
+        reverse("practice_create"),
+        {
+            "name": "Cabinet",
+            "commune": "saint denis",
+            "practitioners": "1",
+            "practice_mode": "seul",
+        },
+    )
     html = response.content.decode()
-    assert "Vouliez-vous dire" in html
-    assert "24000" in html
+    assert "Commune inconnue" not in html
+    assert "Plusieurs communes s&#x27;appellent « saint denis » : choisissez la vôtre" in html
+    assert 'value="93200"> Saint-Denis (93)' in html
+    assert 'value="97400"> Saint-Denis (974)' in html
+    assert not Practice.objects.exists()
+
+
+def test_a_misspelt_name_proposes_similar_communes(logged_client):
+    response = logged_client.post(
+        reverse("practice_create"),
+        {"name": "Cabinet", "commune": "Perigu", "practitioners": "1", "practice_mode": "seul"},
+    )
+    html = response.content.decode()
+    assert "Commune inconnue : « Perigu ». Choisissez-la ci-dessous" in html
+    assert 'value="24000"> Périgueux (24)' in html
 
 
 def test_commune_autocomplete(logged_client):

@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from kineco2.engine.errors import InputError
-from kineco2.engine.geography import UnknownCommuneError
+from kineco2.engine.geography import CommuneError
 from kineco2.engine.schema import _french_message, field_title, field_unit
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def _api_validation_error(
     return validation_response(api, request, exc.items)
 
 
-def _unknown_commune(request: HttpRequest, exc: UnknownCommuneError, api: NinjaAPI) -> HttpResponse:
+def _unknown_commune(request: HttpRequest, exc: CommuneError, api: NinjaAPI) -> HttpResponse:
     return validation_response(api, request, [error_item(["commune"], str(exc), "value_error")])
 
 
@@ -274,7 +274,7 @@ def register(api: NinjaAPI) -> None:
         (ValidationError, _ninja_validation_error),
         (ApiValidationError, _api_validation_error),
         (InputError, _input_error),
-        (UnknownCommuneError, _unknown_commune),
+        (CommuneError, _unknown_commune),
         (Http404, _not_found),
         (HttpError, _http_error),
         (RequestDataTooBig, _too_big),

@@ -65,9 +65,11 @@ class PracticeIn(Schema):
     )
     commune: str = Field(
         min_length=1,
-        max_length=10,
+        max_length=20,
         title="Commune du cabinet",
-        description="Code postal (ex. 69003) ou code INSEE (ex. 2A004).",
+        description="Code postal (ex. 35000) ou code INSEE (ex. 2A004). Un code qui est à la "
+        "fois le code INSEE d'une commune et le code postal d'une autre (ex. 97411) est "
+        "refusé comme ambigu : précisez « INSEE 97411 » ou « CP 97411 ».",
         examples=["35000"],
     )
     practitioners: int = Field(1, ge=1, le=100, title="Nombre de kinésithérapeutes")
@@ -89,7 +91,7 @@ class PracticeIn(Schema):
     @classmethod
     def _commune(cls, value: str) -> str:
         value = _clean_text(value, "Commune").strip()
-        geography.locate(value)  # UnknownCommuneError is a ValueError with a French message
+        geography.locate(value)  # a CommuneError is a ValueError with a French message
         return value
 
 

@@ -17,6 +17,7 @@ from kineco2.engine import geography
 from kineco2.engine.actions import COST_LEVELS, EFFORTS, SCOPES, TIMES_TO_IMPLEMENT, Action
 from kineco2.engine.formatting import format_number
 from kineco2.engine.posts import POSTS
+from kineco2.web.communes import CommuneChoiceError, resolve_commune_input
 
 POST_CHOICES = [(post.ID, post.LABEL) for post in POSTS]
 MAX_COST_EUR = 10_000_000
@@ -227,11 +228,15 @@ class InitiativeForm(forms.Form):
     )
 
     def clean_commune(self) -> geography.Commune:
-        value = self.cleaned_data["commune"].strip()
+        self.commune_candidates: list[tuple[str, str]] = []
         try:
-            return geography.locate(value)
-        except geography.UnknownCommuneError as exc:
-            raise ValidationError(str(exc)) from None
+            value = resolve_commune_input(
+                self.cleaned_data["commune"], self.data.get("commune_choice")
+            )
+        except CommuneChoiceError as exc:
+            self.commune_candidates = exc.candidates
+            raise
+        return geography.locate(value)
 
     def clean_cost_eur(self) -> int:
         raw = self.cleaned_data["cost_eur"]

@@ -76,6 +76,7 @@ def compute(
         effective_answers=dict(ctx.effective),
         shared_premises=shared.to_dict() if shared is not None else None,
         shared=shared,
+        patient_zone_insee=ctx.zone_insee,
     )
     if draws > 0:
         from kineco2.engine.uncertainty import with_monte_carlo

@@ -59,9 +59,11 @@ class Context:
         #: Defaults of this territory (overseas: no heating, air conditioning, long-haul flights).
         self.defaults = defaults.for_territory(self.territory)
         self.practitioners = profile.practitioners
+        #: The zone of INSEE's zoning (aires d'attraction des villes 2020) for the commune.
+        self.zone_insee = geography.insee_patient_zone(self.commune)
         if profile.patient_zone is None:
-            self.zone = geography.guess_patient_zone(self.commune)
-            self.zone_guessed = True
+            self.zone = self.zone_insee
+            self.zone_guessed = True  # i.e. taken from INSEE's zoning, not from the user
         else:
             self.zone = profile.patient_zone
             self.zone_guessed = False

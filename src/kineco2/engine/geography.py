@@ -1,18 +1,23 @@
-"""French communes: postal-code and INSEE-code lookup, territory, patient-zone guess.
+"""French communes: postal-code and INSEE-code lookup, territory, INSEE patient zone.
 
 The data files of ``data/geo/`` (``communes.csv.gz``, ``departements.csv``, ``epci.csv``)
 are built by ``scripts/build_geo.py`` from Etalab's *découpage administratif* (npm
 package ``@etalab/decoupage-administratif``: INSEE Code officiel géographique, La Poste
-postal codes, DGCL intercommunalities); ``data/geo/PROVENANCE.md`` gives the version,
-licence and rebuild command. They are read once, lazily, with the standard library only
-(about 0.1 s); every lookup afterwards is a dictionary access (about 1 µs).
+postal codes, DGCL intercommunalities); ``communes_aav2020.csv.gz`` is INSEE's commune
+table of the *zonage en aires d'attraction des villes 2020* (géographie 2025), which gives
+the patient zone. ``data/geo/PROVENANCE.md`` gives versions, licences and rebuild
+commands. They are read once, lazily, with the standard library only (about 0.1 s each);
+every lookup afterwards is a dictionary access (about 1 µs).
 
-Two kinds of 5-character codes exist and overlap: about 3 400 strings are both a postal
-code and the INSEE code of another commune (``69003`` is the postal code of Lyon 3e and
-the INSEE code of Albigny-sur-Saône). :func:`lookup` and :func:`locate` read what a user
-types, so a **postal code wins**; code that stores a commune should keep its
-``code_insee`` and read it back with :func:`commune_by_insee`, which never reads a
-postal code.
+Two kinds of 5-character codes exist and overlap: about 2 950 strings are both a postal
+code and the INSEE code of another current commune (``97411`` is the INSEE code of
+Saint-Denis, La Réunion, and a postal code of Saint-Paul; ``69003`` the postal code of
+Lyon 3e and the INSEE code of Albigny-sur-Saône). :func:`lookup` and :func:`locate` read
+what a user types: such a string raises :class:`AmbiguousCommuneError`, which lists the
+candidates, and a prefix (``"INSEE 97411"``, ``"CP 97411"``) removes the ambiguity;
+:func:`designation` gives the text that designates a commune alone. Code that stores a
+commune should keep its ``code_insee`` and read it back with :func:`commune_by_insee`,
+which never reads a postal code.
 """
 
 from __future__ import annotations
@@ -34,13 +39,22 @@ from kineco2.engine.errors import EngineError, ReferenceDataError
 __all__ = [
     "PATIENT_ZONES",
     "TERRITORIES",
+    "TERRITORY_IN",
+    "AireAttraction",
+    "AmbiguousCommuneError",
     "Commune",
+    "CommuneError",
     "UnknownCommuneError",
+    "aire_attraction",
     "all_communes",
     "commune_by_insee",
-    "guess_patient_zone",
+    "communes_named",
+    "designation",
+    "insee_patient_zone",
     "locate",
     "lookup",
+    "patient_zone_problem",
+    "patient_zones_for",
     "search_communes",
     "territory_of",
 ]
@@ -59,6 +73,20 @@ TERRITORIES: dict[str, str] = {
 }
 """Territory id → French label. Every commune belongs to exactly one territory."""
 
+TERRITORY_IN: dict[str, str] = {
+    "france_continentale": "en France continentale",
+    "corse": "en Corse",
+    "guadeloupe": "en Guadeloupe",
+    "martinique": "en Martinique",
+    "guyane": "en Guyane",
+    "la_reunion": "à La Réunion",
+    "mayotte": "à Mayotte",
+    "saint_pierre_et_miquelon": "à Saint-Pierre-et-Miquelon",
+    "saint_barthelemy": "à Saint-Barthélemy",
+    "saint_martin": "à Saint-Martin",
+}
+"""Territory id → « en Corse », « à La Réunion »: the territory after a verb of place."""
+
 _TERRITORY_OF_DEPARTEMENT: dict[str, str] = {
     "2A": "corse",
     "2B": "corse",
@@ -75,11 +103,12 @@ _TERRITORY_OF_DEPARTEMENT: dict[str, str] = {
 PATIENT_ZONES: dict[str, str] = {
     "paris_intra_muros": "Paris intra-muros (les 20 arrondissements)",
     "paris_petite_couronne": (
-        "Proche banlieue de Paris : Hauts-de-Seine, Seine-Saint-Denis ou Val-de-Marne"
+        "Proche banlieue de Paris : commune de l'agglomération parisienne hors Paris "
+        "(Hauts-de-Seine, Seine-Saint-Denis, Val-de-Marne et villes qui leur sont accolées)"
     ),
     "couronne_idf": (
-        "Reste de l'Île-de-France : grande banlieue, villes nouvelles et communes "
-        "périurbaines autour de Paris"
+        "Grande banlieue de Paris : communes périurbaines d'où beaucoup d'habitants vont "
+        "travailler dans l'agglomération parisienne"
     ),
     "tres_grand_pole": (
         "Centre d'une très grande ville hors Paris (plus de 700 000 habitants avec sa "
@@ -115,21 +144,29 @@ PATIENT_ZONES: dict[str, str] = {
 }
 """Patient-zone id → plain-French description shown to the physiotherapist.
 
-The ids follow INSEE's zoning of communes around towns (the 2010 *zonage en aires
-urbaines* and its 2020 successor, the *aires d'attraction des villes*): a *pôle* is a town
-that concentrates jobs, its *couronne* the surrounding communes from which a large share
-of the working residents commute to it (at least 40 % to the aire in 2010, 15 % to the
-pôle in 2020); the size bands are those of the 2020 aires, counting the pôle and its
-couronne; *très grand pôle* is an aire of 700 000 inhabitants or more other than Paris.
+The ids are those of the source table of patient travel (kinéCO2 report, « Tableau 15 »,
+built on INSEE's 2010 *zonage en aires urbaines*); :func:`insee_patient_zone` derives
+them from INSEE's 2020 successor, the *aires d'attraction des villes*: a *pôle* is a town
+that concentrates jobs, its *couronne* the surrounding communes from which at least 15 %
+of the working residents commute to it; the size bands are those of the 2020 aires,
+counting the pôle and its couronne; *très grand pôle* is an aire of 700 000 inhabitants or
+more other than Paris. See docs/decisions/0006-patient-zone-from-insee-aav2020.md.
 """
 
-_ERROR_HINT = "Indiquez un code postal (5 chiffres, ex. 69003) ou un code INSEE (ex. 2A004)."
+_ERROR_HINT = "Indiquez un code postal (5 chiffres, ex. 35000) ou un code INSEE (ex. 2A004)."
 _CODE_PATTERN = re.compile(r"\d{5}|2[AB]\d{3}")
+#: « INSEE 97411 », « code INSEE : 97411 », « CP 97460 », « code postal 97460 » (spaces removed).
+_QUALIFIED_PATTERN = re.compile(r"(?:CODE)?(INSEE|POSTAL|CP):?(\d{5}|2[AB]\d{3})")
+_LISTED_CANDIDATES = 8
 _DATA_PACKAGE = "kineco2.engine"
 _DATA_DIR = ("data", "geo")
 
 
-class UnknownCommuneError(EngineError, ValueError):
+class CommuneError(EngineError, ValueError):
+    """A commune code that designates no commune or several: ``str(error)`` says it in French."""
+
+
+class UnknownCommuneError(CommuneError):
     """No commune has this code. ``str(error)`` is a French message naming the code."""
 
     def __init__(self, code: str):
@@ -140,6 +177,43 @@ class UnknownCommuneError(EngineError, ValueError):
         else:
             message = f"Aucun code de commune indiqué. {_ERROR_HINT}"
         super().__init__(message)
+
+
+def _of(name: str) -> str:
+    """« de Lyon », « d'Albigny-sur-Saône »."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÊÎÔÂH" else f"de {name}"
+
+
+class AmbiguousCommuneError(CommuneError):
+    """A code is both a commune's INSEE code and the postal code of other communes.
+
+    ``97411`` is the INSEE code of Saint-Denis (La Réunion) and a postal code of
+    Saint-Paul: KinéCO2 never picks one silently. ``by_insee`` is the commune of the INSEE
+    code, ``by_postal`` the communes of the postal code (most populated first),
+    ``candidates`` both, and ``str(error)`` a French message listing them with, for each,
+    a code that designates it alone (see :func:`designation`).
+    """
+
+    def __init__(self, code: str, by_insee: Commune, by_postal: tuple[Commune, ...]):
+        self.code = _normalize_code(code)
+        self.by_insee = by_insee
+        self.by_postal = by_postal
+        self.candidates = (by_insee, *by_postal)
+        shown = self.candidates[:_LISTED_CANDIDATES]
+        listed = " ; ".join(f"{c.label} : « {designation(c)} »" for c in shown)
+        more = len(self.candidates) - len(shown)
+        if more:
+            listed += (
+                f" ; et {more} autre{'s' if more > 1 else ''} commune{'s' if more > 1 else ''}"
+            )
+        postal_names = (
+            _of(by_postal[0].label) if len(by_postal) == 1 else f"de {len(by_postal)} communes"
+        )
+        super().__init__(
+            f"Le code « {self.code} » est ambigu : c'est le code INSEE {_of(by_insee.label)} "
+            f"et le code postal {postal_names}. Précisez la commune en indiquant le code "
+            f"qui la désigne seule — {listed}."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +242,6 @@ class Commune:
         return f"{self.name} ({self.departement})"
 
 
-class _Intercommunality(NamedTuple):
-    code: str
-    name: str
-    kind: str
-    population: int
-
-
 class _Departement(NamedTuple):
     name: str
     region_code: str
@@ -191,7 +258,7 @@ _COMMUNE_COLUMNS = [
     "alias_codes",
     "epci_code",
 ]
-_CODE, _NAME, _POSTAL, _DEPARTEMENT, _POPULATION, _ALIASES, _EPCI = range(7)
+_CODE, _NAME, _POSTAL, _DEPARTEMENT, _POPULATION, _ALIASES, _EPCI = range(7)  # _EPCI: unused
 
 
 class _Index(NamedTuple):
@@ -205,8 +272,6 @@ class _Index(NamedTuple):
     by_insee: dict[str, int]  # current and alias INSEE code -> row position
     by_postal: dict[str, tuple[int, ...]]  # postal code -> rows, most populated first
     departements: dict[str, _Departement]
-    epcis: dict[str, _Intercommunality]
-    largest_of_epci: dict[str, int]  # intercommunality code -> row of its largest commune
 
     def commune(self, position: int) -> Commune:
         commune = self.materialized[position]
@@ -254,26 +319,14 @@ def _index() -> _Index:
             "departements.csv", ["code", "name", "region_code", "region_name"]
         )
     }
-    epcis = {
-        code: _Intercommunality(code, name, kind, int(population))
-        for code, name, kind, population in _read_table(
-            "epci.csv", ["code", "name", "type", "population"]
-        )
-    }
     rows = _read_table("communes.csv.gz", _COMMUNE_COLUMNS)
     populations = [int(row[_POPULATION]) if row[_POPULATION] else -1 for row in rows]
     by_insee: dict[str, int] = {}
     postal_lists: dict[str, list[int]] = {}
-    largest_of_epci: dict[str, int] = {}
     for position, row in enumerate(rows):
         by_insee[row[_CODE]] = position
         for postal_code in row[_POSTAL].split():
             postal_lists.setdefault(postal_code, []).append(position)
-        epci_code = row[_EPCI]
-        if epci_code:
-            largest = largest_of_epci.setdefault(epci_code, position)
-            if populations[position] > populations[largest]:
-                largest_of_epci[epci_code] = position
     for position, row in enumerate(rows):
         if row[_ALIASES]:
             for alias in row[_ALIASES].split():
@@ -295,8 +348,6 @@ def _index() -> _Index:
         by_insee=by_insee,
         by_postal=by_postal,
         departements=departements,
-        epcis=epcis,
-        largest_of_epci=largest_of_epci,
     )
 
 
@@ -307,21 +358,62 @@ def _normalize_code(code: str) -> str:
 def lookup(code: str) -> tuple[Commune, ...]:
     """Communes designated by a postal code or an INSEE code, most populated first.
 
-    ``code`` may be a postal code (``"69003"``) or an INSEE code (``"69123"``,
-    ``"2A004"``, a municipal arrondissement such as ``"75111"``, or the code of a former
-    commune now merged into another); case and spaces are ignored. When a string is both
-    a postal code and another commune's INSEE code, the postal code wins (see the module
-    docstring). An INSEE code gives one commune; a postal code may give several.
+    ``code`` may be a postal code (``"35000"``) or an INSEE code (``"69123"``, ``"2A004"``,
+    a municipal arrondissement such as ``"75111"``, or the code of a former commune now
+    merged into another); case and spaces are ignored. An INSEE code gives one commune; a
+    postal code may give several. A prefix says how to read the code: ``"INSEE 97411"``
+    (or ``"code INSEE : 97411"``) reads an INSEE code only, ``"CP 97460"`` (or ``"code
+    postal 97460"``) a postal code only.
+
+    Without a prefix, a string that is both the INSEE code of a current commune and the
+    postal code of other communes (``97411``: Saint-Denis and Saint-Paul; ``69003``:
+    Albigny-sur-Saône and Lyon) raises :class:`AmbiguousCommuneError`, listing the
+    candidates. A former commune's code (an alias) that is also a postal code is read as
+    the postal code, which is the live one (``75011`` is the postal code of Paris 11e and,
+    before 1968, the INSEE code of Bonneuil-sur-Marne).
 
     Raises :class:`UnknownCommuneError` if nothing matches.
     """
+    resolved = _resolve(code)
+    if isinstance(resolved, _Ambiguous):
+        raise AmbiguousCommuneError(code, resolved.by_insee, resolved.by_postal)
+    return resolved
+
+
+class _Ambiguous(NamedTuple):
+    by_insee: Commune
+    by_postal: tuple[Commune, ...]
+
+
+def _resolve(code: str) -> tuple[Commune, ...] | _Ambiguous:
+    """:func:`lookup` without raising the ambiguity (returned, not raised)."""
     normalized = _normalize_code(code)
+    index = _index()
+    qualified = _QUALIFIED_PATTERN.fullmatch(normalized)
+    if qualified:
+        kind, number = qualified.groups()
+        if kind == "INSEE":
+            position = index.by_insee.get(number)
+            positions: tuple[int, ...] | None = None if position is None else (position,)
+        else:
+            positions = index.by_postal.get(number)
+        if positions:
+            return tuple(index.commune(position) for position in positions)
+        raise UnknownCommuneError(code)
     if _CODE_PATTERN.fullmatch(normalized):
-        index = _index()
         positions = index.by_postal.get(normalized)
+        position = index.by_insee.get(normalized)
         if positions is None:
-            position = index.by_insee.get(normalized)
             positions = None if position is None else (position,)
+        elif (
+            position is not None
+            and position not in positions
+            and index.rows[position][_CODE] == normalized
+        ):
+            return _Ambiguous(
+                index.commune(position),
+                tuple(index.commune(p) for p in positions),
+            )
         if positions:
             return tuple(index.commune(position) for position in positions)
     raise UnknownCommuneError(code)
@@ -330,9 +422,30 @@ def lookup(code: str) -> tuple[Commune, ...]:
 def locate(code: str) -> Commune:
     """The commune for an INSEE code, or the most populated one for a postal code.
 
-    Same input rules as :func:`lookup`; raises :class:`UnknownCommuneError`.
+    Same input rules as :func:`lookup`; raises :class:`UnknownCommuneError` or
+    :class:`AmbiguousCommuneError`.
     """
     return lookup(code)[0]
+
+
+def designation(commune: Commune, preferred: str | None = None) -> str:
+    """The shortest text :func:`locate` reads as ``commune`` and nothing else.
+
+    ``preferred`` (say, the postal code the user gave) if it designates the commune, else
+    a postal code of the commune if it designates it (alone, or as the most populated
+    commune of that postal code) without ambiguity, else its INSEE code if that is not
+    ambiguous, else ``"INSEE <code>"`` (``designation(Saint-Denis (974)) == "97400"``,
+    ``designation(Albigny-sur-Saône) == "INSEE 69003"``).
+    """
+    tried = (preferred,) if preferred else ()
+    for code in (*tried, *commune.postal_codes, commune.code_insee):
+        try:
+            found = _resolve(code)
+        except UnknownCommuneError:  # pragma: no cover - data guarantee
+            continue
+        if not isinstance(found, _Ambiguous) and found[0] == commune:
+            return code
+    return f"INSEE {commune.code_insee}"
 
 
 def commune_by_insee(code_insee: str) -> Commune:
@@ -368,86 +481,168 @@ def all_communes() -> tuple[Commune, ...]:
     return tuple(index.commune(position) for position in range(len(index.rows)))
 
 
-# --- patient zone -------------------------------------------------------------------------
+# --- patient zone: INSEE's zoning in aires d'attraction des villes (AAV 2020) -------------
 
-_PETITE_COURONNE = frozenset({"92", "93", "94"})
-_GRANDE_COURONNE = frozenset({"77", "78", "91", "95"})
-_AREA_VERY_LARGE = 450_000  # intercommunality population ≈ aire of 700 000 or more
-_AREA_LARGE = 150_000  # ≈ aire of 200 000 to 700 000
-_AREA_MEDIUM = 50_000  # ≈ aire of 50 000 to 200 000
-_POLE_POPULATION = 5_000  # a commune this large is counted as a town (pôle)
-_SMALL_POLE_POPULATION = 3_000  # the largest commune of its intercommunality, if this large
+#: ``TAAV2017`` (size class of the aire) → (zone of its pôle, zone of its couronne).
+#: Class 5 is the aire de Paris, whose pôle is split by :func:`insee_patient_zone`.
+_ZONES_BY_SIZE_CLASS: dict[int, tuple[str, str]] = {
+    1: ("petit_pole", "couronne_petit_pole"),
+    2: ("pole_moyen", "couronne_pole_moyen"),
+    3: ("grand_pole", "couronne_grand_pole"),
+    4: ("tres_grand_pole", "couronne_tres_grand_pole"),
+    5: ("paris_petite_couronne", "couronne_idf"),
+}
+_POLE_CATEGORIES = frozenset({11, 12})  # commune-centre, other commune of the main pôle
+_SECONDARY_POLE = 13  # commune of a secondary pôle of the aire
+_COURONNE = 20
+_OUTSIDE = 30  # commune hors attraction des villes
+#: A secondary pôle is a town of its own: it takes its aire's size class, at most « grand ».
+_SECONDARY_POLE_MAX_CLASS = 3
+#: Communes of the COM (Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin), which
+#: INSEE's zoning does not cover: a town of this many inhabitants or more is a petit pôle
+#: (≈ 1 500 jobs, the 2010 threshold of a petit pôle), a smaller one is rural.
+_COM_TOWN_POPULATION = 5_000
+_COM_TERRITORIES = frozenset({"saint_pierre_et_miquelon", "saint_barthelemy", "saint_martin"})
+_PARIS_ZONES = ("paris_intra_muros", "paris_petite_couronne", "couronne_idf")
+_AAV_COLUMNS = ["code_insee", "aav2020", "taav2017", "cateaav2020", "libgeo", "libaav2020"]
 
-_ZONES_BY_SIZE: tuple[tuple[int, str, str], ...] = (
-    (_AREA_VERY_LARGE, "tres_grand_pole", "couronne_tres_grand_pole"),
-    (_AREA_LARGE, "grand_pole", "couronne_grand_pole"),
-    (_AREA_MEDIUM, "pole_moyen", "couronne_pole_moyen"),
-    (0, "petit_pole", "couronne_petit_pole"),
-)
 
+class AireAttraction(NamedTuple):
+    """A commune's place in INSEE's *zonage en aires d'attraction des villes 2020*.
 
-def guess_patient_zone(commune: Commune) -> str:
-    """Guess the commune's patient zone (a key of :data:`PATIENT_ZONES`).
-
-    This is a **heuristic guess that the user confirms**, not INSEE's zoning: no
-    open-data copy of the *aires d'attraction des villes* (2020) or of the *zonage en
-    aires urbaines* (2010) is distributed by a package registry this project can install
-    from (see ``data/geo/PROVENANCE.md``). The guess uses what the *découpage
-    administratif* carries: département, commune population, and the commune's
-    intercommunality (EPCI à fiscalité propre), whose population stands in for the size
-    of the town's area of attraction because métropoles, communautés urbaines and
-    communautés d'agglomération are drawn around towns and their suburbs.
-
-    1. Île-de-France by département: Paris (75) → ``paris_intra_muros``; 92, 93, 94 →
-       ``paris_petite_couronne``; 77, 78, 91, 95 → ``couronne_idf``.
-    2. Size band from ``max(intercommunality population, commune population)``:
-       ≥ 450 000 → *très grand* (with the 2026 data: the métropoles of Lyon,
-       Aix-Marseille, Lille, Bordeaux, Toulouse, Nantes, Nice, Montpellier, Strasbourg,
-       Rouen and Rennes), ≥ 150 000 → *grand*, ≥ 50 000 → *moyen*, else *petit*. An
-       intercommunality is smaller than the area of attraction around it (which spills
-       over its border), hence thresholds below INSEE's 700 000 / 200 000 / 50 000.
-    3. The commune is the town (*pôle*) if it has 5 000 inhabitants or more, or if it is
-       the largest commune of its intercommunality with 3 000 or more; otherwise it is in
-       the *couronne* of that band. In a small intercommunality without such a town, or
-       with none at all (some islands), a non-town commune is ``rural_hors_attraction``.
-
-    Known limits: suburbs lying in another intercommunality than their city are seen as
-    small towns or their couronne; communes of the Paris area outside Île-de-France are
-    not recognised as such; small communes of large intercommunalities that reach deep
-    into the countryside are guessed to be in the couronne.
+    ``code`` is the aire's code (``"000"`` outside any aire), ``name`` its name,
+    ``size_class`` its ``TAAV2017`` (0 hors attraction, 1 under 50 000 inhabitants,
+    2 50 000–199 999, 3 200 000–699 999, 4 700 000 or more except Paris, 5 aire de Paris)
+    and ``category`` the commune's ``CATEAAV2020`` (11 commune-centre, 12 other commune of
+    the pôle, 13 commune of a secondary pôle, 20 couronne, 30 hors attraction des villes).
     """
-    departement = commune.departement
-    if departement == "75":
-        return "paris_intra_muros"
-    if departement in _PETITE_COURONNE:
-        return "paris_petite_couronne"
-    if departement in _GRANDE_COURONNE:
-        return "couronne_idf"
 
-    index = _index()
-    population = commune.population or 0
-    position = index.by_insee.get(commune.code_insee)
-    epci_code = index.rows[position][_EPCI] if position is not None else ""
-    if not epci_code:  # outside any intercommunality (some islands), or not from our data
-        is_largest = True
-        has_town = population >= _SMALL_POLE_POPULATION
-        area = population
-    else:
-        largest = index.largest_of_epci[epci_code]
-        is_largest = largest == position
-        has_town = index.populations[largest] >= _SMALL_POLE_POPULATION
-        area = max(index.epcis[epci_code].population, population)
-    is_pole = population >= _POLE_POPULATION or (
-        is_largest and population >= _SMALL_POLE_POPULATION
+    code: str
+    name: str
+    size_class: int
+    category: int
+
+
+@cache
+def _aav_table() -> dict[str, AireAttraction]:
+    """INSEE's commune table (``communes_aav2020.csv.gz``), by commune code (read once)."""
+    table: dict[str, AireAttraction] = {}
+    for code, aav, size, category, _name, aav_name in _read_table(
+        "communes_aav2020.csv.gz", _AAV_COLUMNS
+    ):
+        table[code] = AireAttraction(aav, aav_name, int(size), int(category))
+    return table
+
+
+def aire_attraction(commune: Commune) -> AireAttraction | None:
+    """The commune's aire d'attraction (INSEE, AAV 2020), ``None`` outside INSEE's zoning.
+
+    INSEE's table covers metropolitan France, Corse and the five DROM, in the commune
+    geography of 1 January 2025; Paris, Lyon and Marseille are single rows (75056, 69123,
+    13055): a :class:`Commune` is always the whole commune (an arrondissement code such as
+    ``75111`` is read as Paris by :func:`lookup`), so its ``code_insee`` is the key. The
+    three COM (975, 977, 978) are outside INSEE's zoning: ``None``.
+    """
+    return _aav_table().get(commune.code_insee)
+
+
+def insee_patient_zone(commune: Commune) -> str:
+    """The commune's patient zone (a key of :data:`PATIENT_ZONES`) from INSEE's zoning.
+
+    The zone is read from ``TAAV2017`` (size class of the aire) × ``CATEAAV2020``
+    (category of the commune), see docs/decisions/0006-patient-zone-from-insee-aav2020.md:
+
+    * pôle (11, 12) of an aire of class 1, 2, 3, 4 → ``petit_pole``, ``pole_moyen``,
+      ``grand_pole``, ``tres_grand_pole``; of the aire de Paris (5) → ``paris_intra_muros``
+      for Paris (département 75), ``paris_petite_couronne`` for the rest of its pôle;
+    * secondary pôle (13) → the pôle zone of its aire's class, at most ``grand_pole``
+      (Aix-en-Provence, Meaux or Melun are towns of their own, not the centre of Marseille
+      or Paris);
+    * couronne (20) of an aire of class 1 … 5 → ``couronne_petit_pole``,
+      ``couronne_pole_moyen``, ``couronne_grand_pole``, ``couronne_tres_grand_pole``,
+      ``couronne_idf``;
+    * hors attraction des villes (30) → ``rural_hors_attraction``;
+    * communes of the COM, outside INSEE's zoning: ``petit_pole`` for a town of 5 000
+      inhabitants or more (Saint-Pierre, Saint-Barthélemy, Saint-Martin), else
+      ``rural_hors_attraction`` (Miquelon-Langlade).
+
+    Raises :class:`ReferenceDataError` for a commune of metropolitan France or a DROM that
+    INSEE's table does not hold (a commune created after 1 January 2025 until the table is
+    updated).
+    """
+    aire = aire_attraction(commune)
+    if aire is None:
+        if commune.territory in _COM_TERRITORIES:
+            return (
+                "petit_pole"
+                if (commune.population or 0) >= _COM_TOWN_POPULATION
+                else "rural_hors_attraction"
+            )
+        raise ReferenceDataError(
+            f"La commune {commune.label} (code INSEE {commune.code_insee}) n'est pas dans le "
+            "zonage INSEE en aires d'attraction des villes livré avec KinéCO2 : choisissez la "
+            "zone de votre cabinet."
+        )
+    if aire.category == _OUTSIDE or aire.size_class == 0:
+        return "rural_hors_attraction"
+    pole, couronne = _ZONES_BY_SIZE_CLASS[aire.size_class]
+    if aire.category == _COURONNE:
+        return couronne
+    if aire.category == _SECONDARY_POLE:
+        return _ZONES_BY_SIZE_CLASS[min(aire.size_class, _SECONDARY_POLE_MAX_CLASS)][0]
+    if aire.category in _POLE_CATEGORIES:
+        if aire.size_class == 5 and commune.departement == "75":
+            return "paris_intra_muros"
+        return pole
+    raise ReferenceDataError(
+        f"Catégorie {aire.category} inattendue dans le zonage INSEE pour {commune.label}."
     )
-    for threshold, pole, couronne in _ZONES_BY_SIZE:
-        if area >= threshold:
-            if is_pole:
-                return pole
-            if threshold == 0 and not has_town:
-                return "rural_hors_attraction"
-            return couronne
-    raise AssertionError("unreachable: the last size band has threshold 0")
+
+
+@cache
+def _zones_by_territory() -> dict[str, tuple[str, ...]]:
+    """Territory → the patient zones offered there (see :func:`patient_zones_for`)."""
+    found: dict[str, set[str]] = {territory: set() for territory in TERRITORIES}
+    for commune in all_communes():
+        found[commune.territory].add(insee_patient_zone(commune))
+    size_of = {zone: size for size, zones in _ZONES_BY_SIZE_CLASS.items() for zone in zones}
+    size_of["paris_intra_muros"] = 5
+    allowed: dict[str, tuple[str, ...]] = {}
+    for territory, zones in found.items():
+        # Classes 1-4 are completed downwards; the Paris zones only where they occur.
+        largest = min(4, max((size_of[zone] for zone in zones if zone in size_of), default=1))
+        offered = set(zones) | {"rural_hors_attraction"}
+        for size in range(1, largest + 1):
+            offered.update(_ZONES_BY_SIZE_CLASS[size])
+        allowed[territory] = tuple(zone for zone in PATIENT_ZONES if zone in offered)
+    return allowed
+
+
+def patient_zones_for(territory: str) -> tuple[str, ...]:
+    """The patient zones a practice of ``territory`` may choose, in :data:`PATIENT_ZONES` order.
+
+    The zones INSEE's zoning gives to the territory's communes, completed by a rule
+    (INSEE's zoning is coarse and the user knows the practice): every pôle and couronne
+    zone of a size class up to the largest found there, and ``rural_hors_attraction``.
+    The three Paris zones are offered only where the aire de Paris is (France
+    continentale): a practice of La Réunion is never offered them. Unknown territory:
+    every zone.
+    """
+    return _zones_by_territory().get(territory, tuple(PATIENT_ZONES))
+
+
+def patient_zone_problem(zone: str, commune: Commune) -> str | None:
+    """The French message refusing ``zone`` for a practice in ``commune``, or ``None``."""
+    allowed = patient_zones_for(commune.territory)
+    if zone in allowed:
+        return None
+    where = TERRITORY_IN.get(commune.territory, commune.territory)
+    listed = " ; ".join(f"« {PATIENT_ZONES[z]} »" for z in allowed)
+    return (
+        f"La zone « {PATIENT_ZONES.get(zone, zone)} » n'existe pas {where}, où se "
+        f"trouve la commune {commune.label}. Zones possibles : {listed}. Sans réponse, "
+        "KinéCO2 prend la zone du zonage INSEE de votre commune."
+    )
 
 
 # --- autocomplete -------------------------------------------------------------------------
@@ -513,6 +708,19 @@ def _search_blobs() -> tuple[_Blob, _Blob]:
     names = _Blob.of([_normalize_text(row[_NAME]) for row in rows])
     codes = _Blob.of([f"{row[_CODE]} {row[_POSTAL]}".lower() for row in rows])
     return names, codes
+
+
+def communes_named(text: str) -> list[Commune]:
+    """Communes whose whole name is ``text`` (case, accents, hyphens ignored), most
+    populated first: ``communes_named("saint denis")`` gives the eight Saint-Denis."""
+    query = _normalize_text(text)
+    if not query:
+        return []
+    names, _ = _search_blobs()
+    index = _index()
+    found = [position for position, rank in names.matches(query).items() if rank == 0]
+    found.sort(key=lambda position: (-index.populations[position], index.rows[position][_CODE]))
+    return [index.commune(position) for position in found]
 
 
 def search_communes(text: str, limit: int = 10) -> list[Commune]:

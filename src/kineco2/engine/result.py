@@ -85,6 +85,7 @@ class Result:
     practitioners: int
     territory: str
     patient_zone: str
+    #: True when the zone was not answered and comes from INSEE's zoning of the commune.
     patient_zone_guessed: bool
     commune_name: str
     factors_version: str
@@ -101,6 +102,26 @@ class Result:
     shared_premises: dict[str, Any] | None = None
     #: The share itself (``allocation.SharedShare``), so that scenarios keep it (not exported).
     shared: Any = field(default=None, compare=False, repr=False)
+    #: The commune's zone in INSEE's zoning (aires d'attraction des villes 2020), whether
+    #: or not it was used; ``None`` only for results built without it.
+    patient_zone_insee: str | None = None
+
+    @property
+    def patient_zone_origin(self) -> str:
+        """``"insee"`` (zone of INSEE's zoning of the commune) or ``"utilisateur"``."""
+        return "insee" if self.patient_zone_guessed else "utilisateur"
+
+    @property
+    def patient_zone_origin_label(self) -> str:
+        """Where the zone comes from, in French, for the CLI, the results page and the PDF."""
+        if self.patient_zone_guessed:
+            return "d'après le zonage INSEE"
+        if self.patient_zone_insee is None or self.patient_zone_insee == self.patient_zone:
+            return "choisie par l'utilisateur"
+        from kineco2.engine.geography import PATIENT_ZONES
+
+        insee = PATIENT_ZONES.get(self.patient_zone_insee, self.patient_zone_insee)
+        return f"choisie par l'utilisateur (zonage INSEE : « {insee} »)"
 
     @functools.cached_property
     def precision_hints(self) -> tuple[PrecisionHint, ...]:
@@ -157,6 +178,9 @@ class Result:
             "territory": self.territory,
             "patient_zone": self.patient_zone,
             "patient_zone_guessed": self.patient_zone_guessed,
+            "patient_zone_origin": self.patient_zone_origin,
+            "patient_zone_origin_label": self.patient_zone_origin_label,
+            "patient_zone_insee": self.patient_zone_insee,
             "versions": {
                 "factors": self.factors_version,
                 "defaults": self.defaults_version,

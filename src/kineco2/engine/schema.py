@@ -248,9 +248,11 @@ class Profile(_FrenchNumbers):
 
     commune: str = Field(
         title="Commune du cabinet",
-        description="Code postal (ex. 69003) ou code INSEE (ex. 2A004) de la commune du cabinet.",
+        description="Code postal (ex. 35000) ou code INSEE (ex. 2A004) de la commune du cabinet. "
+        "Si le code est à la fois le code INSEE d'une commune et le code postal d'une autre "
+        "(ex. 97411), précisez « INSEE 97411 » ou « CP 97411 ».",
         min_length=1,
-        max_length=10,
+        max_length=20,
         json_schema_extra={"unit": "", "default_id": None, "express": True},
     )
     practitioners: int = Field(
@@ -310,8 +312,9 @@ class Profile(_FrenchNumbers):
     patient_zone: PatientZone | None = Field(
         default=None,
         title="Où se trouve le cabinet ?",
-        description="Sert à estimer la distance parcourue par vos patients ; "
-        "nous la devinons d'après la commune.",
+        description="Sert à estimer la distance parcourue par vos patients. Sans réponse, "
+        "nous prenons la zone de votre commune d'après le zonage INSEE en aires d'attraction "
+        "des villes ; choisissez-en une autre de votre territoire s'il décrit mal votre cabinet.",
         json_schema_extra={"unit": "", "default_id": None, "express": True},
     )
 
@@ -321,7 +324,24 @@ class Profile(_FrenchNumbers):
         from kineco2.engine import geography
 
         value = value.strip().upper()
-        geography.lookup(value)  # raises UnknownCommuneError (a ValueError) with a French message
+        # UnknownCommuneError and AmbiguousCommuneError are ValueErrors with a French message.
+        geography.lookup(value)
+        return value
+
+    @field_validator("patient_zone")
+    @classmethod
+    def _zone_of_the_territory(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A zone that does not exist in the commune's territory is refused (La Réunion
+        has no « Proche banlieue de Paris »); another zone of the territory than INSEE's
+        is accepted: the user knows the practice."""
+        from kineco2.engine import geography
+
+        commune = info.data.get("commune")
+        if value is None or not commune:
+            return value
+        problem = geography.patient_zone_problem(value, geography.locate(commune))
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

@@ -5,10 +5,9 @@ from the existing schema fields only. They imitate what physiotherapists actuall
 
 * the commune is drawn among all French communes (:func:`geography.all_communes`), weighted by
   population, so every region and every overseas territory appears, overseas at its share of
-  the population (about 3 %). The code written is the INSEE code, or a postal code of the
-  commune when its INSEE code is also another commune's postal code (postal codes win in
-  :func:`geography.lookup`); for the few communes that no code designates on their own, a
-  postal code of the commune, which designates a neighbour sharing it;
+  the population (about 3 %). The code written is the INSEE code, or, when it is also
+  another commune's postal code (ambiguous for :func:`geography.lookup`), the commune's
+  :func:`geography.designation` (a postal code that designates it, or ``"INSEE <code>"``);
 * 1 to 8 physiotherapists (mostly 1 to 3), about 4 280 sessions a year each (± 25 %, one
   standard deviation, log-normal), about 10 % of home visits, about 35 m² each;
 * each practice has its own diligence: on average half of the optional questions are
@@ -110,12 +109,12 @@ def _communes() -> tuple[tuple[geography.Commune, ...], np.ndarray]:
 def _code(code_insee: str) -> str:
     """A code that :func:`geography.locate` reads as this commune (see the module docstring)."""
     commune = geography.commune_by_insee(code_insee)
-    if geography.locate(code_insee).code_insee == code_insee:
-        return code_insee
-    for postal in commune.postal_codes:
-        if geography.locate(postal).code_insee == code_insee:
-            return postal
-    return commune.postal_codes[0] if commune.postal_codes else code_insee
+    try:
+        if geography.locate(code_insee).code_insee == code_insee:
+            return code_insee
+    except geography.AmbiguousCommuneError:
+        pass
+    return geography.designation(commune)
 
 
 class _Practice:

@@ -13,6 +13,7 @@ from kineco2.engine import geography
 from kineco2.panel import selectors
 from kineco2.panel.models import RoleKind
 from kineco2.practices.models import PracticeMode
+from kineco2.web.communes import CommuneChoiceError, resolve_commune_input
 
 REQUIRED = "Ce champ est obligatoire."
 ZONE_UNKNOWN = ""
@@ -40,23 +41,6 @@ class FrenchForm(forms.Form):
             _french(field)
 
 
-def check_commune(value: str) -> geography.Commune:
-    value = (value or "").strip()
-    try:
-        return geography.locate(value)
-    except geography.UnknownCommuneError as exc:
-        message = str(exc)
-        if len(value) >= 2:
-            suggestions = geography.search_communes(value, limit=3)
-            if suggestions:
-                listed = " ; ".join(
-                    f"{c.name} ({c.departement}) : {c.postal_codes[0] if c.postal_codes else c.code_insee}"
-                    for c in suggestions
-                )
-                message += f" Vouliez-vous dire : {listed} ?"
-        raise ValidationError(message) from None
-
-
 def parse_month(value: str) -> datetime.date:
     """``2019-09``, ``09/2019`` or ``2019`` → the first day of that month (January)."""
     value = (value or "").strip()
@@ -78,10 +62,12 @@ def parse_month(value: str) -> datetime.date:
     return day
 
 
-def zone_choices() -> list[tuple[str, str]]:
+def zone_choices(territory: str | None = None) -> list[tuple[str, str]]:
+    """The zone select: « je ne sais pas », then the zones of the territory (all if unknown)."""
+    zones = geography.patient_zones_for(territory) if territory else geography.PATIENT_ZONES
     return [
-        (ZONE_UNKNOWN, "Je ne sais pas : déduisez-la de la commune"),
-        *geography.PATIENT_ZONES.items(),
+        (ZONE_UNKNOWN, "Je ne sais pas : déduisez-la de la commune (zonage INSEE)"),
+        *((zone, geography.PATIENT_ZONES[zone]) for zone in zones),
     ]
 
 
@@ -90,7 +76,7 @@ class CandidacyForm(FrenchForm):
     commune = forms.CharField(
         label="Commune du cabinet",
         max_length=60,
-        help_text="Code postal (ex. 69003) ou code INSEE (ex. 2A004). Vous pouvez aussi "
+        help_text="Code postal (ex. 35000) ou code INSEE (ex. 2A004). Vous pouvez aussi "
         "taper le nom de la commune et choisir dans la liste.",
     )
     practitioners = forms.IntegerField(
@@ -104,8 +90,8 @@ class CandidacyForm(FrenchForm):
         label="Où se trouve le cabinet ?",
         choices=zone_choices,
         required=False,
-        help_text="Nous la déduisons de la commune ; corrigez-la si elle ne décrit pas "
-        "votre cabinet.",
+        help_text="Nous la déduisons de la commune (zonage INSEE) ; corrigez-la si elle ne "
+        "décrit pas votre cabinet.",
     )
     opened_on = forms.CharField(
         label="En activité depuis (mois et année)",
@@ -139,10 +125,25 @@ class CandidacyForm(FrenchForm):
             "Cet accord est nécessaire : les résultats du panel sont publiés, anonymisés."
         )
         self.place: geography.Commune | None = None
+        self.commune_candidates: list[tuple[str, str]] = []
+        # The select offers the zones of the commune's territory; a zone of another
+        # territory posted anyway gets the engine's French message in clean().
+        typed = (self.data.get("commune") or self.initial.get("commune") or "").strip()
+        try:
+            territory = geography.locate(typed).territory if typed else None
+        except geography.CommuneError:
+            territory = None
+        self.fields["zone"].widget.choices = zone_choices(territory)
 
     def clean_commune(self) -> str:
-        value = self.cleaned_data["commune"].strip()
-        self.place = check_commune(value)
+        try:
+            value = resolve_commune_input(
+                self.cleaned_data["commune"], self.data.get("commune_choice")
+            )
+        except CommuneChoiceError as exc:
+            self.commune_candidates = exc.candidates
+            raise
+        self.place = geography.locate(value)
         return value
 
     def clean_opened_on(self) -> datetime.date:
@@ -162,6 +163,11 @@ class CandidacyForm(FrenchForm):
             for name, message in errors.items():
                 if name in self.fields and name not in self.errors:
                     self.add_error(name, message)
+        zone = data.get("zone")
+        if self.place is not None and zone and zone != ZONE_UNKNOWN and "zone" not in self.errors:
+            problem = geography.patient_zone_problem(zone, self.place)
+            if problem:
+                self.add_error("zone", problem)
         return data
 
 
@@ -172,17 +178,25 @@ class ParticipationPracticeForm(FrenchForm):
     commune = forms.CharField(
         label="Commune du cabinet",
         max_length=60,
-        help_text="Code postal (ex. 69003) ou code INSEE (ex. 2A004).",
+        help_text="Code postal (ex. 35000) ou code INSEE (ex. 2A004).",
     )
     practitioners = forms.IntegerField(
         label="Nombre de kinésithérapeutes", min_value=1, max_value=100
     )
     practice_mode = forms.ChoiceField(label="Mode d'exercice", choices=PracticeMode.choices)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune_candidates: list[tuple[str, str]] = []
+
     def clean_commune(self) -> str:
-        value = self.cleaned_data["commune"].strip()
-        check_commune(value)
-        return value
+        try:
+            return resolve_commune_input(
+                self.cleaned_data["commune"], self.data.get("commune_choice")
+            )
+        except CommuneChoiceError as exc:
+            self.commune_candidates = exc.candidates
+            raise
 
 
 class ExistingPracticeForm(FrenchForm):

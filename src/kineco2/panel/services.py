@@ -362,17 +362,21 @@ def candidacy_submit(
         raise PanelError("Les candidatures de cette campagne ne sont pas ouvertes.")
     if not (consent_data and consent_publication):
         raise PanelError("Les deux accords sont nécessaires pour participer au panel.")
-    place = geography.locate(commune)  # UnknownCommuneError: a French message
+    place = geography.locate(commune)  # CommuneError (unknown, ambiguous): a French message
     errors = eligibility_errors(
         campaign, territory=place.territory, practice_mode=practice_mode, opened_on=opened_on
     )
     if errors:
         raise PanelError(" ".join(errors.values()))
-    guessed = geography.guess_patient_zone(place)
+    guessed = geography.insee_patient_zone(place)
     if zone and zone not in geography.PATIENT_ZONES:
         raise PanelError("Zone inconnue.")
+    problem = geography.patient_zone_problem(zone, place) if zone else None
+    if problem:
+        raise PanelError(problem)
     email = email.strip().lower()
-    postal = commune.strip() if commune.strip() in place.postal_codes else ""
+    digits = "".join(ch for ch in commune if ch.isdigit())
+    postal = digits if digits in place.postal_codes else ""
     try:
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)

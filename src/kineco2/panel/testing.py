@@ -16,6 +16,7 @@ from django.utils import timezone
 from kineco2.engine import geography
 from kineco2.panel import selectors
 from kineco2.panel.models import Campaign, Candidate, PanelRole, Quota, RoleKind
+from kineco2.practices import services as practice_services
 from kineco2.practices.models import Assessment, Practice, ResultSnapshot
 
 IDF = "11"
@@ -93,7 +94,7 @@ def make_candidate(
 ) -> Candidate:
     place = geography.locate(commune)
     number = next(_counter)
-    guessed = geography.guess_patient_zone(place)
+    guessed = geography.insee_patient_zone(place)
     return Candidate.objects.create(
         campaign=campaign,
         ref=ref or f"K-{number:05d}",
@@ -144,7 +145,7 @@ def complete_assessment(
     quality = quality or {}
     if profile is None:
         profile = {
-            "commune": practice.commune_code,
+            "commune": practice_services.commune_for_engine(practice),
             "practitioners": practice.practitioners,
             "practice_mode": practice.practice_mode,
             "sessions_per_year": 8000,

@@ -118,7 +118,7 @@ def apply(request, slug: str):
                 opened_on=data.get("opened_on"),
                 base_url=_base_url(request),
             )
-        except (services.PanelError, geography.UnknownCommuneError) as exc:
+        except (services.PanelError, geography.CommuneError) as exc:
             form.add_error(None, str(exc))
         else:
             request.session["panel_candidate"] = {"slug": campaign.slug, "ref": candidate.ref}
@@ -148,19 +148,20 @@ def zone_guess(request):
     if code:
         try:
             place = geography.locate(code)
-            guess = geography.guess_patient_zone(place)
-        except geography.UnknownCommuneError:
+            guess = geography.insee_patient_zone(place)
+        except geography.CommuneError:
             place = None
-    if guess and request.GET.get("changed") == "commune":
-        selected = guess
-    if selected not in geography.PATIENT_ZONES:
-        selected = guess or ""
     from kineco2.panel.forms import zone_choices
 
+    choices = zone_choices(place.territory if place else None)
+    if guess and request.GET.get("changed") == "commune":
+        selected = guess
+    if selected not in dict(choices):
+        selected = guess or ""
     return render(
         request,
         "panel/_zone_select.html",
-        {"choices": zone_choices(), "selected": selected, "guess": guess, "place": place},
+        {"choices": choices, "selected": selected, "guess": guess, "place": place},
     )
 
 
@@ -170,12 +171,7 @@ def commune_search(request):
     choices = []
     if len(text) >= 2:
         for commune in geography.search_communes(text, limit=8):
-            code = commune.postal_codes[0] if commune.postal_codes else commune.code_insee
-            try:
-                if geography.locate(code).code_insee != commune.code_insee:
-                    code = commune.code_insee
-            except geography.UnknownCommuneError:  # pragma: no cover - data guarantee
-                code = commune.code_insee
+            code = geography.designation(commune)
             choices.append((code, f"{commune.name} ({commune.departement}) — {code}"))
     return render(request, "panel/_commune_options.html", {"choices": choices})
 
@@ -273,7 +269,10 @@ def participate(request, token: str):
         request.POST if request.POST.get("action") == "create" else None,
         initial={
             "name": candidate.practice_name,
-            "commune": candidate.postal_code or candidate.commune_code,
+            "commune": geography.designation(
+                geography.commune_by_insee(candidate.commune_code),
+                preferred=candidate.postal_code,
+            ),
             "practitioners": candidate.practitioners,
             "practice_mode": candidate.practice_mode,
         },
@@ -302,7 +301,7 @@ def participate(request, token: str):
                     services.participation_link(
                         participation=participation, user=request.user, practice=data["practice"]
                     )
-            except (services.PanelError, geography.UnknownCommuneError) as exc:
+            except (services.PanelError, geography.CommuneError) as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(

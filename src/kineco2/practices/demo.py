@@ -204,7 +204,7 @@ def _candidate(campaign, demo: _Demo):
 
     practice = demo.practice
     place = geography.locate(demo.code)
-    guessed = geography.guess_patient_zone(place)
+    guessed = geography.insee_patient_zone(place)
     return Candidate.objects.create(
         campaign=campaign,
         ref=_ref(demo.number),

@@ -35,6 +35,7 @@ from kineco2.practices.answers import (
     section_model,
 )
 from kineco2.practices.models import Assessment, Level, PracticeMode, Role
+from kineco2.web.communes import CommuneChoiceError, resolve_commune_input
 
 MAX_IMPORT_BYTES = 2_000_000
 FIRST_YEAR = 2015
@@ -70,29 +71,25 @@ class PracticeForm(forms.Form):
         label="Mode d'exercice", choices=PracticeMode.choices, initial=PracticeMode.SEUL
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: (code to submit, French label) when the typed commune designates several.
+        self.commune_candidates: list[tuple[str, str]] = []
+
     def clean_commune(self) -> str:
-        value = self.cleaned_data["commune"].strip()
         try:
-            geography.locate(value)
-        except geography.UnknownCommuneError as exc:
-            message = str(exc)
-            suggestions = commune_choices(value, limit=3)
-            if suggestions:
-                listed = " ; ".join(f"{label} : {code}" for code, label in suggestions)
-                message += f" Vouliez-vous dire : {listed} ?"
-            raise ValidationError(message) from None
-        return value
+            return resolve_commune_input(
+                self.cleaned_data["commune"], self.data.get("commune_choice")
+            )
+        except CommuneChoiceError as exc:
+            self.commune_candidates = exc.candidates
+            raise
 
 
 def commune_code_for(commune: geography.Commune) -> str:
-    """The code to type for ``commune``: its postal code when it designates it, else INSEE."""
-    for postal in commune.postal_codes:
-        try:
-            if geography.locate(postal).code_insee == commune.code_insee:
-                return postal
-        except geography.UnknownCommuneError:  # pragma: no cover - data guarantee
-            continue
-    return commune.code_insee
+    """The code to type for ``commune``: a postal code that designates it, else its INSEE
+    code, else ``"INSEE <code>"`` (see :func:`geography.designation`)."""
+    return geography.designation(commune)
 
 
 def commune_choices(text: str, limit: int = 8) -> list[tuple[str, str]]:
@@ -394,6 +391,9 @@ def build_question(
     )
     if question.widget == "select":
         options = list(spec.choices)
+        if spec.path == "profile.patient_zone":
+            allowed = set(zones_for_answers(answers))
+            options = [(value, label) for value, label in options if value in allowed]
         if spec.name in EXTRA_CHOICE_LABELS:
             options = [(value, choice_label(spec, value)) for value, _ in options]
         if question.nullable:
@@ -414,9 +414,12 @@ def build_question(
             question.used_value = display_value(spec, used)
     if spec.path == "profile.commune" and stored and not question.error:
         try:
-            question.commune_label = geography.locate(str(stored)).label
-        except geography.UnknownCommuneError:
+            place = geography.locate(str(stored))
+        except geography.CommuneError:
             question.commune_label = ""
+        else:
+            zone = geography.PATIENT_ZONES[geography.insee_patient_zone(place)]
+            question.commune_label = f"{place.label} ; zone d'après le zonage INSEE : {zone}"
     return question
 
 
@@ -431,6 +434,19 @@ def plausibility_warning(spec: FieldSpec, value: Any, answers: dict) -> str:
         spec.path, value, practitioners=practitioners_of(answers), unit=spec.unit
     )
     return warning.message if warning else ""
+
+
+def zones_for_answers(answers: dict) -> tuple[str, ...]:
+    """The patient zones offered for the profile's commune: those of its territory
+    (:func:`geography.patient_zones_for`); every zone while the commune is not known."""
+    code = (answers.get("profile") or {}).get("commune")
+    try:
+        place = geography.locate(str(code)) if code else None
+    except geography.CommuneError:
+        place = None
+    if place is None:
+        return tuple(geography.PATIENT_ZONES)
+    return geography.patient_zones_for(place.territory)
 
 
 def problem_target(label: str) -> tuple[str | None, str | None]:

@@ -27,7 +27,25 @@ from kineco2.practices.models import (
 
 
 def _locate(commune: str) -> geography.Commune:
-    return geography.locate(commune)  # raises UnknownCommuneError (French message)
+    # Raises UnknownCommuneError or AmbiguousCommuneError (French messages).
+    return geography.locate(commune)
+
+
+def _typed_postal_code(commune: str, place: geography.Commune) -> str | None:
+    """The postal code the user typed (``"69003"``, ``"CP 97410"``), if it is ``place``'s."""
+    digits = "".join(ch for ch in commune if ch.isdigit())
+    return digits if digits in place.postal_codes else None
+
+
+def commune_for_engine(practice: Practice) -> str:
+    """The text the engine reads as the practice's commune, and as nothing else.
+
+    The practice's postal code when it designates this commune alone (or as the most
+    populated commune of that code), else :func:`geography.designation` of its INSEE code:
+    a postal code shared with a larger commune, or an ambiguous code, never stands for it.
+    """
+    place = geography.commune_by_insee(practice.commune_code)
+    return geography.designation(place, preferred=practice.postal_code)
 
 
 @transaction.atomic
@@ -35,10 +53,8 @@ def practice_create(
     *, user, name: str, commune: str, practitioners: int, practice_mode: str
 ) -> Practice:
     place = _locate(commune)
-    postal = (
-        commune.strip()
-        if commune.strip() in place.postal_codes
-        else (place.postal_codes[0] if place.postal_codes else "")
+    postal = _typed_postal_code(commune, place) or (
+        place.postal_codes[0] if place.postal_codes else ""
     )
     practice = Practice.objects.create(
         name=name.strip(),
@@ -64,8 +80,11 @@ def practice_update(
     practice.name = name.strip()
     practice.commune_code = place.code_insee
     practice.commune_name = place.name
-    if commune.strip() in place.postal_codes:
-        practice.postal_code = commune.strip()
+    typed_postal = _typed_postal_code(commune, place)
+    if typed_postal:
+        practice.postal_code = typed_postal
+    elif practice.postal_code not in place.postal_codes:
+        practice.postal_code = place.postal_codes[0] if place.postal_codes else ""
     practice.departement = place.departement
     practice.region_code = place.region_code
     practice.region_name = place.region_name
@@ -78,7 +97,7 @@ def practice_update(
 
 def _profile_from_practice(practice: Practice) -> dict[str, Any]:
     return {
-        "commune": practice.postal_code or practice.commune_code,
+        "commune": commune_for_engine(practice),
         "practitioners": practice.practitioners,
         "practice_mode": practice.practice_mode,
     }
@@ -171,6 +190,8 @@ def assessment_save_answer(
         return SaveOutcome(ok=False, error=error, revision=assessment.revision)
     answers = copy.deepcopy(assessment.answers)
     answers.setdefault(section, {})[name] = value
+    if section == "profile" and name == "commune":
+        _drop_zone_of_another_territory(answers["profile"])
     assessment.answers = answers
     assessment.revision += 1
     assessment.last_step = section
@@ -178,6 +199,21 @@ def assessment_save_answer(
     if section == "profile":
         _sync_practice_profile(assessment, name, value)
     return SaveOutcome(ok=True, value=value, revision=assessment.revision)
+
+
+def _drop_zone_of_another_territory(profile: dict[str, Any]) -> None:
+    """A new commune in another territory: a chosen patient zone that does not exist
+    there (« Proche banlieue de Paris » after moving to La Réunion) is dropped, so the
+    engine takes the zone of INSEE's zoning until the user chooses another."""
+    zone = profile.get("patient_zone")
+    if not zone:
+        return
+    try:
+        place = geography.locate(str(profile.get("commune")))
+    except geography.CommuneError:
+        return
+    if zone not in geography.patient_zones_for(place.territory):
+        profile.pop("patient_zone", None)
 
 
 def _sync_practice_profile(assessment: Assessment, name: str, value: Any) -> None:

@@ -94,7 +94,7 @@ def practice_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             practice = services.practice_create(user=request.user, **form.cleaned_data)
-        except geography.UnknownCommuneError as exc:
+        except geography.CommuneError as exc:
             form.add_error("commune", str(exc))
         else:
             messages.success(request, f"Le cabinet « {practice.name} » est créé.")

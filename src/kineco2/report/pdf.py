@@ -254,6 +254,7 @@ def build_data(
         "territory": TERRITORIES.get(result.territory, result.territory),
         "zone": PATIENT_ZONES.get(result.patient_zone, result.patient_zone),
         "zone_guessed": result.patient_zone_guessed,
+        "zone_origin": result.patient_zone_origin_label,
         "reference_year": str(reference_year) if reference_year else None,
         "generated_on": french_date(generated_on),
         "date": [generated_on.year, generated_on.month, generated_on.day],

@@ -62,3 +62,11 @@ def field_widget(bound_field, **attrs):
     if bound_field.errors:
         widget_attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=widget_attrs)
+
+
+@register.filter
+def zone_label(zone_id):
+    """``{{ "grand_pole"|zone_label }}`` → the patient zone in plain French."""
+    from kineco2.engine.geography import PATIENT_ZONES
+
+    return PATIENT_ZONES.get(zone_id, zone_id or "")
