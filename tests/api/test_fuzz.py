@@ -25,7 +25,7 @@ from kineco2.wsgi import application
 
 MAX_EXAMPLES = 15
 #: Real communes the generated bodies are pointed at (random text is never a commune).
-COMMUNES = ("35000", "69003", "2A004", "97411", "75011", "05100", "29242")
+COMMUNES = ("35000", "69123", "2A004", "97411", "75011", "CP 97410", "29242")  # 97411: ambiguous
 
 #: The coverage phase (boundary values of every constraint, deterministic) has no example
 #: cap: for the two operations whose body is the whole engine input it would send ~1 100

@@ -114,7 +114,7 @@ def test_grouped_integers_round_trip(value):
 def test_schema_reads_text_the_french_way():
     """API bodies, YAML and imports: a number given as text follows the same rules."""
     data = {
-        "profile": {"commune": "69003", "practitioners": "3"},
+        "profile": {"commune": "69123", "practitioners": "3"},
         "energie": {"electricity_kwh": "12 000 kWh", "heating_kwh": "1.234,5"},
     }
     parsed = parse_input(data)
@@ -129,7 +129,7 @@ def test_bound_messages_use_french_numbers_and_units():
     with pytest.raises(ValueError) as caught:
         parse_input(
             {
-                "profile": {"commune": "69003", "practitioners": 3},
+                "profile": {"commune": "69123", "practitioners": 3},
                 "energie": {"electricity_kwh": 1e12},
             }
         )
@@ -138,5 +138,5 @@ def test_bound_messages_use_french_numbers_and_units():
         in str(caught.value)
     )
     with pytest.raises(ValueError) as caught:
-        parse_input({"profile": {"commune": "69003", "practitioners": 3, "reference_year": 1990}})
+        parse_input({"profile": {"commune": "69123", "practitioners": 3, "reference_year": 1990}})
     assert "supérieur ou égal à 2015 (vous avez saisi 1990)" in str(caught.value)
