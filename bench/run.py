@@ -88,7 +88,21 @@ def main() -> None:
     start = time.perf_counter()
     geography.locate("75011")
     print(f"   chargement des communes : {(time.perf_counter() - start) * 1000:6.1f} ms")
-    print(f"   locate() : {timeit(lambda: geography.locate('69003'), 5, 2000) * 1e6:6.2f} µs")
+    print(f"   locate() : {timeit(lambda: geography.locate('35000'), 5, 2000) * 1e6:6.2f} µs")
+    geography._aav_table.cache_clear()
+    geography._zones_by_territory.cache_clear()
+    start = time.perf_counter()
+    lyon = geography.locate("69123")
+    geography.insee_patient_zone(lyon)
+    print(
+        f"   chargement du zonage INSEE (aires d'attraction) : "
+        f"{(time.perf_counter() - start) * 1000:6.1f} ms"
+    )
+    start = time.perf_counter()
+    geography.patient_zones_for("la_reunion")
+    print(f"   zones par territoire (une fois) : {(time.perf_counter() - start) * 1000:6.1f} ms")
+    zone = timeit(lambda: geography.insee_patient_zone(lyon), 5, 2000)
+    print(f"   insee_patient_zone() : {zone * 1e6:6.2f} µs")
 
 
 if __name__ == "__main__":

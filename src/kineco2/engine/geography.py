@@ -570,19 +570,31 @@ def insee_patient_zone(commune: Commune) -> str:
     INSEE's table does not hold (a commune created after 1 January 2025 until the table is
     updated).
     """
-    aire = aire_attraction(commune)
-    if aire is None:
-        if commune.territory in _COM_TERRITORIES:
-            return (
-                "petit_pole"
-                if (commune.population or 0) >= _COM_TOWN_POPULATION
-                else "rural_hors_attraction"
-            )
+    zone = _zone_of(
+        aire_attraction(commune), commune.departement, commune.territory, commune.population
+    )
+    if zone is None:
         raise ReferenceDataError(
             f"La commune {commune.label} (code INSEE {commune.code_insee}) n'est pas dans le "
             "zonage INSEE en aires d'attraction des villes livré avec KinéCO2 : choisissez la "
             "zone de votre cabinet."
         )
+    return zone
+
+
+def _zone_of(
+    aire: AireAttraction | None, departement: str, territory: str, population: int | None
+) -> str | None:
+    """The rule of :func:`insee_patient_zone`; ``None`` for a commune missing from INSEE's
+    table outside the COM."""
+    if aire is None:
+        if territory in _COM_TERRITORIES:
+            return (
+                "petit_pole"
+                if (population or 0) >= _COM_TOWN_POPULATION
+                else "rural_hors_attraction"
+            )
+        return None
     if aire.category == _OUTSIDE or aire.size_class == 0:
         return "rural_hors_attraction"
     pole, couronne = _ZONES_BY_SIZE_CLASS[aire.size_class]
@@ -591,20 +603,24 @@ def insee_patient_zone(commune: Commune) -> str:
     if aire.category == _SECONDARY_POLE:
         return _ZONES_BY_SIZE_CLASS[min(aire.size_class, _SECONDARY_POLE_MAX_CLASS)][0]
     if aire.category in _POLE_CATEGORIES:
-        if aire.size_class == 5 and commune.departement == "75":
+        if aire.size_class == 5 and departement == "75":
             return "paris_intra_muros"
         return pole
-    raise ReferenceDataError(
-        f"Catégorie {aire.category} inattendue dans le zonage INSEE pour {commune.label}."
-    )
+    raise ReferenceDataError(f"Catégorie {aire.category} inattendue dans le zonage INSEE.")
 
 
 @cache
 def _zones_by_territory() -> dict[str, tuple[str, ...]]:
     """Territory → the patient zones offered there (see :func:`patient_zones_for`)."""
     found: dict[str, set[str]] = {territory: set() for territory in TERRITORIES}
-    for commune in all_communes():
-        found[commune.territory].add(insee_patient_zone(commune))
+    index, table = _index(), _aav_table()
+    for position, row in enumerate(index.rows):
+        territory = _territory(row[_DEPARTEMENT])
+        zone = _zone_of(
+            table.get(row[_CODE]), row[_DEPARTEMENT], territory, index.populations[position]
+        )
+        if zone is not None:
+            found[territory].add(zone)
     size_of = {zone: size for size, zones in _ZONES_BY_SIZE_CLASS.items() for zone in zones}
     size_of["paris_intra_muros"] = 5
     allowed: dict[str, tuple[str, ...]] = {}
