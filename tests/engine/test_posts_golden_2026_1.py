@@ -323,7 +323,7 @@ def test_commuting_by_public_transport(approx):
 TERRITORY_CASES = {
     "france_continentale": ("35000", "tres_grand_pole"),
     "corse": ("20000", "pole_moyen"),
-    "guadeloupe": ("97110", "grand_pole"),
+    "guadeloupe": ("CP 97110", "grand_pole"),  # Pointe-à-Pitre (97110 alone is ambiguous)
     "martinique": ("97200", "grand_pole"),
     "guyane": ("97300", "pole_moyen"),
     "la_reunion": ("97400", "grand_pole"),

@@ -730,7 +730,7 @@ def current_values(
     * ``linge.wash_cycles_per_year``: the cycles of the washing line (the recorded default is
       a number of sessions per cycle);
     * ``froid.ac_charge_kg``: the AFCE charge of the appliance type;
-    * ``profile.patient_zone``: the zone used (guessed from the commune if unanswered).
+    * ``profile.patient_zone``: the zone used (INSEE's zone of the commune if unanswered).
     """
     if factors is None or defaults is None:
         factors, defaults = _reference_data(result)

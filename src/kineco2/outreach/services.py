@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kineco2.engine.geography import UnknownCommuneError, locate
+from kineco2.engine.geography import CommuneError, locate
 from kineco2.jobs import mail as jobs_mail
 from kineco2.jobs.models import OutboundEmail
 from kineco2.outreach import markdown
@@ -83,8 +83,8 @@ def region_of_postal_code(postal_code: str) -> tuple[str, str, str]:
     if not (len(code) == 5 and code.isdigit()):
         raise OutreachError("Indiquez un code postal à 5 chiffres (ex. 69003, 97400).")
     try:
-        commune = locate(code)
-    except UnknownCommuneError as exc:
+        commune = locate(f"CP {code}")  # a postal code, never another commune's INSEE code
+    except CommuneError as exc:
         raise OutreachError(f"Aucune commune n'a le code postal {code}. Vérifiez-le.") from exc
     return commune.region_code, commune.region_name, commune.name
 
