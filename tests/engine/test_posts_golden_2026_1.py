@@ -214,7 +214,9 @@ def test_guyane_electricity_is_flagged_with_its_contradicting_sources():
     sigma = math.log1p(1.70) / 1.96
     low, high = 0.957 * math.exp(-1.96 * sigma), 0.957 * math.exp(1.96 * sigma)
     assert low <= 0.36 and high >= 2.56
-    result = compute(parse_input({"profile": {**REUNION, "commune": "97300"}}))
+    result = compute(
+        parse_input({"profile": {**REUNION, "commune": "97300", "patient_zone": None}})
+    )
     assert any("Petit-Saut" in note for note in result.notes)
 
 
