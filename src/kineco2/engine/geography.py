@@ -150,7 +150,7 @@ them from INSEE's 2020 successor, the *aires d'attraction des villes*: a *pôle*
 that concentrates jobs, its *couronne* the surrounding communes from which at least 15 %
 of the working residents commute to it; the size bands are those of the 2020 aires,
 counting the pôle and its couronne; *très grand pôle* is an aire of 700 000 inhabitants or
-more other than Paris. See docs/decisions/0006-patient-zone-from-insee-aav2020.md.
+more other than Paris. See docs/decisions/0007-patient-zone-from-insee-aav2020.md.
 """
 
 _ERROR_HINT = "Indiquez un code postal (5 chiffres, ex. 35000) ou un code INSEE (ex. 2A004)."
@@ -550,7 +550,7 @@ def insee_patient_zone(commune: Commune) -> str:
     """The commune's patient zone (a key of :data:`PATIENT_ZONES`) from INSEE's zoning.
 
     The zone is read from ``TAAV2017`` (size class of the aire) × ``CATEAAV2020``
-    (category of the commune), see docs/decisions/0006-patient-zone-from-insee-aav2020.md:
+    (category of the commune), see docs/decisions/0007-patient-zone-from-insee-aav2020.md:
 
     * pôle (11, 12) of an aire of class 1, 2, 3, 4 → ``petit_pole``, ``pole_moyen``,
       ``grand_pole``, ``tres_grand_pole``; of the aire de Paris (5) → ``paris_intra_muros``
