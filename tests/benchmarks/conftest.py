@@ -1,4 +1,5 @@
-"""Fixtures of the benchmarks tests: practices with results of chosen figures, 4 vs 5 per cell."""
+"""Fixtures of the benchmarks tests: practices with results of chosen figures: a group of 15
+(published), groups of 8 and 4 (hidden: fewer than 11 practices)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from kineco2.benchmarks.aggregates import POST_IDS
 
 _counter = itertools.count(1)
 
-BRETAGNE, REUNION = "53", "04"
-#: Bretagne: 5 practices (2 kinés, group, « grand pôle »); La Réunion: 4 (1 kiné, alone, small
-#: town). Every dimension then has a cell of 5 and a cell of 4.
-BRETAGNE_TOTALS = [10_000.0, 11_000.0, 12_000.0, 13_000.0, 14_000.0]
-BRETAGNE_PER_SESSION = [2.1, 2.2, 2.3, 2.4, 2.5]
+BRETAGNE, CORSE, REUNION = "53", "94", "04"
+#: Bretagne: 15 practices (2 kinés, group, « grand pôle »); Corse: 8 (4 kinés, MSP, rural);
+#: La Réunion: 4 (1 kiné, alone, small town). Every dimension then has a group of 15
+#: (published) and two hidden groups of 8 and 4 (together 12: the hidden total is not small).
+BRETAGNE_TOTALS = [10_000.0 + 1_000.0 * i for i in range(15)]
+BRETAGNE_PER_SESSION = [round(1.5 + 0.1 * i, 2) for i in range(15)]
+CORSE_TOTALS = [40_000.0 + 700.0 * i for i in range(8)]
 REUNION_TOTALS = [91_234.0, 91_236.0, 91_238.0, 91_240.0]
 REUNION_PER_SESSION = [17.71, 17.73, 17.75, 17.77]
 
@@ -90,8 +93,13 @@ def add_result(
 
 
 @pytest.fixture
-def four_and_five(db):
-    """5 practices in Bretagne and 4 in La Réunion, each with a 2025 result."""
+def small_cells(db):
+    """15 practices in Bretagne, 8 in Corse, 4 in La Réunion, each with a 2025 result.
+
+    Returns (Bretagne's, Réunion's) practices."""
+    for total in CORSE_TOTALS:
+        practice = make_practice("20000", practitioners=4, mode="msp")
+        add_result(practice, total, per_session=total / 20_000, zone="rural_hors_attraction")
     bretagne = []
     for total, per_session in zip(BRETAGNE_TOTALS, BRETAGNE_PER_SESSION, strict=True):
         practice = make_practice("35000", practitioners=2, mode="groupe")

@@ -1,11 +1,11 @@
-"""« Votre cabinet parmi les cabinets comparables »: groups, fallbacks, percentiles, partial."""
+"""« Votre cabinet parmi les cabinets comparables »: groups, fallbacks, positions, partial."""
 
 from __future__ import annotations
 
 import pytest
 from django.template.loader import render_to_string
 
-from kineco2.benchmarks.aggregates import Population
+from kineco2.benchmarks.aggregates import Population, overview
 from kineco2.benchmarks.comparison import compare, compare_in, comparison_for
 
 
@@ -32,63 +32,68 @@ def population(groups):
     return Population.from_records(rows)
 
 
-def run(pop, value=3.5, **kwargs):
+def run(pop, value=8.0, **kwargs):
     return compare_in(
-        pop, per_session_kg=value, total_kg=value * 4000, zone="rural", size="2-3", **kwargs
-    )
+        overview(pop), per_session_kg=value, total_kg=value * 4000, zone="rural", size="2-3",
+        **kwargs,
+    )  # fmt: skip
 
 
 def test_same_zone_and_size_first():
-    outcome = run(population([(6, "rural", "2-3", 1.0), (10, "paris", "2-3", 50.0)]))
+    outcome = run(population([(15, "rural", "2-3", 1.0), (15, "paris", "2-3", 50.0)]))
     comparison = outcome.comparison
     assert comparison.group == "zone_taille"
     assert comparison.fallback is None
-    assert comparison.n == 6
+    assert comparison.n == 15
     assert "cabinets de 2 ou 3 kinés en zone « rural, à l'écart des villes »" in (
         comparison.group_label
     )
-    assert comparison.per_session.percentile == 50.0  # 1 2 3 | 4 5 6
-    assert comparison.per_session.cell.median == 3.5
-    assert comparison.total.percentile == 50.0
+    # Median: mean of 6…10 = 8, within ±3 %: the position is about 50 %.
+    assert comparison.per_session.cell.median == pytest.approx(8.0, rel=0.031)
+    assert 40 <= comparison.per_session.percentile <= 60
+    assert comparison.per_session.rank_text.startswith("environ ")
+    assert comparison.total is not None
 
 
 def test_falls_back_to_the_same_size_and_says_so():
-    outcome = run(population([(3, "rural", "2-3", 1.0), (4, "paris", "2-3", 10.0)]))
+    outcome = run(population([(5, "rural", "2-3", 1.0), (20, "paris", "2-3", 10.0)]))
     comparison = outcome.comparison
     assert comparison.group == "taille"
-    assert comparison.n == 7
-    assert comparison.fallback.startswith("Moins de 5 cabinets de 2 ou 3 kinés en zone")
+    assert comparison.n == 25
+    assert comparison.fallback.startswith("Trop peu de cabinets de 2 ou 3 kinés en zone")
     assert "la comparaison porte sur les cabinets de 2 ou 3 kinés" in comparison.fallback
-    # 1 2 3 below 3.5, 10 11 12 13 above: 3 of 7.
-    assert comparison.per_session.percentile == pytest.approx(100 * 3 / 7)
 
 
 def test_falls_back_to_every_practice_and_says_so():
-    outcome = run(population([(2, "rural", "2-3", 1.0), (1, "paris", "2-3", 2.0),
-                              (4, "paris", "1", 20.0)]))  # fmt: skip
+    outcome = run(population([(4, "rural", "2-3", 1.0), (3, "paris", "2-3", 2.0),
+                              (20, "paris", "1", 20.0)]))  # fmt: skip
     comparison = outcome.comparison
     assert comparison.group == "national"
-    assert comparison.n == 7
+    assert comparison.n == 25
     assert "l'ensemble des cabinets" in comparison.fallback
     assert comparison.group_label == "tous les cabinets"
 
 
-def test_never_on_fewer_than_five():
-    outcome = run(population([(4, "rural", "2-3", 1.0)]))
+def test_never_on_fewer_than_fifteen():
+    outcome = run(population([(14, "rural", "2-3", 1.0)]))
     assert outcome.comparison is None
-    assert "moins de 5 autres cabinets" in outcome.reason
-    # The practice itself is not one of its comparables.
-    pop = population([(5, "rural", "2-3", 1.0)])
-    assert run(pop).comparison is not None
-    assert run(pop, exclude_practice=100).comparison is None
+    assert "au moins 15 cabinets" in outcome.reason
 
 
-def test_ties_count_for_half():
-    comparison = run(population([(6, "rural", "2-3", 1.0)]), value=3.0).comparison
-    assert comparison.per_session.percentile == pytest.approx(100 * 2.5 / 6)
-    assert "42\u00a0% des cabinets comparables émettent moins que le vôtre" == (
-        comparison.per_session.rank_text
-    )
+def test_the_position_does_not_depend_on_unpublished_values():
+    """Probing with one's own value only reveals the published quantiles."""
+    base = population([(15, "rural", "2-3", 1.0)])
+    rows = [
+        {"total_kg": (1.0 + i) * 4000, "per_session_kg": 1.0 + i, "posts": {}, "region": "53",
+         "zone": "rural", "size": "2-3", "mode": "groupe", "practice_id": 100 + i}
+        for i in range(15)
+    ]  # fmt: skip
+    rows[0]["per_session_kg"] = 0.5  # the smallest value changes: no published figure moves
+    changed = Population.from_records(rows)
+    for value in (0.2, 0.7, 1.2, 3.3, 8.0, 12.5, 15.0, 40.0):
+        a = run(base, value=value).comparison.per_session
+        b = run(changed, value=value).comparison.per_session
+        assert (a.percentile, a.share) == (b.percentile, b.share), value
 
 
 @pytest.mark.django_db
@@ -101,19 +106,18 @@ def test_comparison_for_a_real_result(practice):
     result = compute(to_input(ANSWERS))
     assert comparison_for(result, practice, reference_year=2025) is None
     outcome = compare(result, practice, reference_year=2025)
-    assert "moins de 5 autres cabinets" in outcome.reason and "2025" in outcome.reason
+    assert "au moins 15 cabinets" in outcome.reason and "2025" in outcome.reason
     html = render_to_string("benchmarks/_comparison.html", {"benchmark": outcome})
     assert "Votre cabinet parmi les cabinets comparables" in html
     assert "Pas encore de comparaison" in html
 
-    for i in range(6):
-        other = make_practice("35000", practitioners=2)
+    size = "35000"
+    for i in range(16):
+        other = make_practice(size, practitioners=practice.practitioners or 2)
         add_result(other, 9000.0 + 500 * i, per_session=1.0 + 0.2 * i, zone=result.patient_zone)
-    add_result(practice, 1.0, per_session=0.001)  # its own result is not a comparable
     comparison = comparison_for(result, practice, reference_year=2025)
     assert comparison is not None
-    assert comparison.group == "zone_taille"
-    assert comparison.n == 6
+    assert comparison.n == 15
     assert comparison.population == "autodiagnostics"
     outcome = compare(result, practice, reference_year=2025)
     html = render_to_string("benchmarks/_comparison.html", {"benchmark": outcome})

@@ -1,4 +1,4 @@
-"""Coordinators see their perimeter only (server-side), still under the small-cell rule;
+"""Coordinators see their perimeter only (server-side), under the same disclosure control;
 the « panel » population is the validated participations."""
 
 from __future__ import annotations
@@ -44,16 +44,16 @@ def national_total(cases):
     )  # fmt: skip
 
 
-def test_urps_of_region_a_gets_nothing_of_region_b(urps_bretagne, four_and_five):
+def test_urps_of_region_a_gets_nothing_of_region_b(urps_bretagne, small_cells):
     client = urps_bretagne
     html = client.get(reverse("etat_des_lieux_coordination")).content.decode()
     assert "Bretagne" in html
     assert "La Réunion" not in html
-    assert "5 cabinets" in html
+    assert "Environ 15 cabinets" in html
     payload = client.get(reverse("etat_des_lieux_coordination_api")).json()
     assert payload["perimetre"] == "Bretagne"
     assert region_codes(payload["cases"]) == {BRETAGNE}
-    assert national_total(payload["cases"])["n_cabinets"] == 5  # Réunion's 4 are not counted
+    assert national_total(payload["cases"])["n_cabinets"] == 15  # Réunion's 4 are not counted
     # The « 1 kiné » and « seul » cells are Réunion's only: empty here, hence suppressed.
     for case in payload["cases"]:
         if case["groupe"] in ("1", "seul", "ville_moyenne_petite"):
@@ -70,7 +70,7 @@ def test_urps_of_region_a_gets_nothing_of_region_b(urps_bretagne, four_and_five)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_urps_of_a_region_of_four_sees_no_figure(urps_reunion, four_and_five):
+def test_urps_of_a_region_of_four_sees_no_figure(urps_reunion, small_cells):
     payload = urps_reunion.get(reverse("etat_des_lieux_coordination_api")).json()
     assert region_codes(payload["cases"]) == {REUNION}
     assert all(c["n_cabinets"] is None for c in payload["cases"])
@@ -78,15 +78,15 @@ def test_urps_of_a_region_of_four_sees_no_figure(urps_reunion, four_and_five):
     assert "Bretagne" not in html
 
 
-def test_national_coordinator_sees_every_region(client, user, four_and_five):
+def test_national_coordinator_sees_every_region(client, user, small_cells):
     testing.national(user)
     client.force_login(user)
     payload = client.get(reverse("etat_des_lieux_coordination_api")).json()
     assert {BRETAGNE, REUNION} <= region_codes(payload["cases"])
-    assert national_total(payload["cases"])["n_cabinets"] == 9
+    assert national_total(payload["cases"])["n_cabinets"] == 25
 
 
-def test_coordination_needs_a_role(client, user, four_and_five):
+def test_coordination_needs_a_role(client, user, small_cells):
     page = reverse("etat_des_lieux_coordination")
     assert client.get(page).status_code == 302  # anonymous: to the login page
     assert client.get(reverse("etat_des_lieux_coordination_api")).status_code == 401
@@ -96,10 +96,10 @@ def test_coordination_needs_a_role(client, user, four_and_five):
     assert client.get(reverse("etat_des_lieux_coordination_api")).status_code == 403
 
 
-def test_panel_population_is_the_validated_participations(client, four_and_five):
+def test_panel_population_is_the_validated_participations(client, small_cells):
     from kineco2.panel.models import PanelParticipation, ParticipationStatus
 
-    bretagne, reunion = four_and_five
+    bretagne, reunion = small_cells
     campaign = testing.make_campaign("closed", reference_year=2025)
     for index, practice in enumerate(bretagne + reunion):
         candidate = testing.make_candidate(campaign, practice.postal_code)
@@ -109,12 +109,15 @@ def test_panel_population_is_the_validated_participations(client, four_and_five)
             region_code=practice.region_code,
             quota_index=0,
             practice=practice,
-            status=ParticipationStatus.VALIDE if index < 5 else ParticipationStatus.COMPLET,
+            status=ParticipationStatus.VALIDE if index < 13 else ParticipationStatus.COMPLET,
         )
     payload = client.get(reverse("etat_des_lieux_api"), {"population": "panel"}).json()
     assert payload["population"] == "panel"
     assert region_codes(payload["cases"]) >= {BRETAGNE, REUNION}
-    assert national_total(payload["cases"])["n_cabinets"] == 5  # validated only
+    assert national_total(payload["cases"])["n_cabinets"] == 15  # 13 validated, rounded
+    # Bretagne: 13 in the panel, 15 self-diagnoses: 2 would come back by difference.
+    bretagne_panel = [c for c in payload["cases"] if c["groupe"] == BRETAGNE]
+    assert all(c["n_cabinets"] is None for c in bretagne_panel)
     html = client.get(reverse("etat_des_lieux")).content.decode()
     assert "Population : Panel KinéCO2" in html  # the default once the panel has results
     other_year = testing.make_campaign("closed", reference_year=2024)

@@ -1,4 +1,4 @@
-"""The small-cell rule on every aggregate path: page, CSV, PDF, JSON (4 vs 5 practices)."""
+"""Disclosure control on every aggregate path: page, CSV, PDF, JSON (groups of 15, 8 and 4)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.benchmarks.conftest import BRETAGNE, REUNION
 
 pytestmark = pytest.mark.django_db
 
-SUPPRESSED = "moins de 5 cabinets"
+SUPPRESSED = "moins de 11 cabinets"
 FIVE = {"region": BRETAGNE, "zone": "grande_ville", "size": "2-3", "mode": "groupe"}
 FOUR = {"region": REUNION, "zone": "ville_moyenne_petite", "size": "1", "mode": "seul"}
 LABELS_OF_FOUR = [
@@ -24,6 +24,8 @@ LABELS_OF_FOUR = [
     "Centre d'une ville moyenne ou d'une petite ville",
     "Un kiné (exercice seul)",
     "Cabinet individuel",
+    "Corse",
+    "Maison de santé pluriprofessionnelle (MSP)",
 ]
 LABELS_OF_FIVE = ["Bretagne", "Centre d'une grande ville", "2 ou 3 kinés", "Cabinet de groupe"]
 
@@ -36,17 +38,17 @@ def table_row(html: str, label: str) -> str:
 
 
 def figures_in(row_html: str) -> list[str]:
-    """Digits of a row, apart from the marker « moins de 5 cabinets » itself."""
+    """Digits of a row, apart from the marker « moins de 11 cabinets » itself."""
     text = re.sub(r"<[^>]+>", " ", row_html).replace(SUPPRESSED, "")
     return re.findall(r"\d", text)
 
 
-def test_page_hides_every_cell_of_four(client, four_and_five):
+def test_page_hides_every_cell_of_four(client, small_cells):
     response = client.get(reverse("etat_des_lieux"), {"population": "autodiagnostics"})
     assert response.status_code == 200
     html = unescape(response.content.decode())
     assert "Population : Autodiagnostics" in html
-    assert "9 cabinets" in html
+    assert "Environ 25 cabinets" in html
     for label in LABELS_OF_FOUR:
         row = table_row(html, label)
         assert SUPPRESSED in row
@@ -54,12 +56,13 @@ def test_page_hides_every_cell_of_four(client, four_and_five):
     for label in LABELS_OF_FIVE:
         row = table_row(html, label)
         assert SUPPRESSED not in row
-        assert re.search(r'<td class="num">5</td>', row), label
-    # The Bretagne median (12,0 t ; 2,30 kg per session) is shown, the Réunion one never.
-    assert "12,0" in table_row(html, "Bretagne")
-    assert "2,30" in table_row(html, "Bretagne")
+        assert re.search(r'<td class="num">≈\s15</td>', row), label
+    # The Bretagne median (mean of 15…19 t = 17 t, 2,2 kg per session, within ±3 %) is
+    # shown, the Réunion one never.
+    assert re.search(r"1[67],\d", table_row(html, "Bretagne"))
+    assert re.search(r"2,[12]\d", table_row(html, "Bretagne"))
     # Charts say it too, in their text alternative.
-    assert "La Réunion : moins de 5 cabinets, non publié" in html
+    assert "La Réunion : moins de 11 cabinets, non publié" in html
     assert "91,2" not in table_row(html, "La Réunion")
 
 
@@ -69,7 +72,7 @@ def read_csv(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
-def test_csv_hides_every_cell_of_four(client, four_and_five):
+def test_csv_hides_every_cell_of_four(client, small_cells):
     response = client.get(reverse("etat_des_lieux_csv"), {"population": "autodiagnostics"})
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
@@ -84,24 +87,25 @@ def test_csv_hides_every_cell_of_four(client, four_and_five):
             assert all(row[key] == "" for key in figures), row
     for dimension, code in FIVE.items():
         shown = [r for r in rows if r["dimension"] == dimension and r["groupe"] == code]
-        assert {r["n_cabinets"] for r in shown} == {"5"}, dimension
+        assert {r["n_cabinets"] for r in shown} == {"15"}, dimension
         assert {r["statut"] for r in shown} == {"publié"}
+        assert {r["p10"] for r in shown} == {""}  # extremes need 30 practices
     total = next(
         r for r in rows
         if r["dimension"] == "region" and r["groupe"] == BRETAGNE
         and r["indicateur"] == "annuel" and r["poste"] == "total"
     )  # fmt: skip
-    assert total["mediane"] == "12"  # decimal comma, no useless zero
+    assert 16.5 <= float(total["mediane"].replace(",", ".")) <= 17.5  # decimal comma if any
     session = next(
         r for r in rows
         if r["dimension"] == "region" and r["groupe"] == BRETAGNE
         and r["indicateur"] == "seance" and r["poste"] == "total"
     )  # fmt: skip
-    assert session["mediane"] == "2,3"
+    assert 2.13 <= float(session["mediane"].replace(",", ".")) <= 2.27
     assert session["unite"] == "kg CO2e/séance"
 
 
-def test_json_hides_every_cell_of_four(client, four_and_five):
+def test_json_hides_every_cell_of_four(client, small_cells):
     response = client.get(reverse("etat_des_lieux_api"), {"population": "autodiagnostics"})
     assert response.status_code == 200
     payload = response.json()
@@ -116,12 +120,13 @@ def test_json_hides_every_cell_of_four(client, four_and_five):
             assert case["n_cabinets"] is None and case["mediane"] is None and case["p90"] is None
     for dimension, code in FIVE.items():
         shown = [c for c in cases if c["dimension"] == dimension and c["groupe"] == code]
-        assert {c["n_cabinets"] for c in shown} == {5}
+        assert {c["n_cabinets"] for c in shown} == {15}
     national = next(
         c for c in cases if c["dimension"] == "national" and c["poste"] == "total"
         and c["indicateur"] == "annuel"
     )  # fmt: skip
-    assert national["n_cabinets"] == 9
+    assert national["n_cabinets"] == 25
+    assert payload["methode"]["seuil_effectif"] == 11
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -136,24 +141,24 @@ def pdf_text(pdf: bytes) -> str:
     return done.stdout.decode("utf-8")
 
 
-def test_pdf_hides_every_cell_of_four(client, four_and_five):
+def test_pdf_hides_every_cell_of_four(client, small_cells):
     response = client.get(reverse("etat_des_lieux_pdf"), {"population": "autodiagnostics"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "État des lieux" in text
-    assert "9 cabinets" in text
+    assert "environ 25 cabinets" in text
     lines = text.splitlines()
     for label in ("La Réunion (outre-mer)", "Un kiné (exercice seul)", "Cabinet individuel"):
         row = next(line for line in lines if line.strip().startswith(label))
         assert SUPPRESSED in row, label
         assert re.findall(r"\d", row.replace(label, "").replace(SUPPRESSED, "")) == [], row
     bretagne = next(  # the table's row, not the chart's label
-        line for line in lines if line.strip().startswith("Bretagne") and "(n =" not in line
+        line for line in lines if line.strip().startswith("Bretagne") and "(n ≈" not in line
     )
     assert SUPPRESSED not in bretagne
-    assert re.search(r"\b5\b", bretagne)
-    assert "12,0" in bretagne
+    assert re.search(r"\b15\b", bretagne)
+    assert re.search(r"1[67],\d", bretagne)
 
 
 def test_empty_state_publishes_nothing(client, db):
@@ -175,7 +180,7 @@ def test_empty_state_publishes_nothing(client, db):
         {"annee": "2025\x00"},
     ],
 )
-def test_bad_query_never_fails(client, four_and_five, query):
+def test_bad_query_never_fails(client, small_cells, query):
     for name in ("etat_des_lieux", "etat_des_lieux_csv", "etat_des_lieux_pdf"):
         assert client.get(reverse(name), query).status_code == 200, name
     response = client.get(reverse("etat_des_lieux_api"), query)
@@ -184,17 +189,17 @@ def test_bad_query_never_fails(client, four_and_five, query):
         assert "erreur" in response.json()
 
 
-def test_a_year_without_results_is_all_suppressed(client, four_and_five):
+def test_a_year_without_results_is_all_suppressed(client, small_cells):
     cases = client.get(
         reverse("etat_des_lieux_api"), {"population": "autodiagnostics", "annee": "2019"}
     ).json()["cases"]
     assert all(c["statut"] == SUPPRESSED for c in cases)
 
 
-def test_only_the_latest_snapshot_of_an_assessment_counts(client, four_and_five):
+def test_only_the_latest_snapshot_of_an_assessment_counts(client, small_cells):
     from tests.benchmarks.conftest import add_result
 
-    bretagne, _ = four_and_five
+    bretagne, _ = small_cells
     add_result(bretagne[0], 99_000.0, per_session=9.9)  # a second validation, same year
     cases = client.get(reverse("etat_des_lieux_api"), {"population": "autodiagnostics"}).json()[
         "cases"
@@ -203,5 +208,6 @@ def test_only_the_latest_snapshot_of_an_assessment_counts(client, four_and_five)
         c for c in cases if c["dimension"] == "region" and c["groupe"] == BRETAGNE
         and c["indicateur"] == "annuel" and c["poste"] == "total"
     )  # fmt: skip
-    assert total["n_cabinets"] == 5
-    assert total["p90"] == pytest.approx(99.0 - 0.4 * (99.0 - 14.0))
+    assert total["n_cabinets"] == 15
+    # 11…24 t and 99 t: the median window is 16…20 t (the new maximum is never used).
+    assert total["mediane"] == pytest.approx(18.0, rel=0.031)

@@ -1,26 +1,27 @@
-"""Anonymised distributions of footprints, with the small-cell rule (pure, numpy only).
+"""Anonymised distributions of footprints under statistical disclosure control (pure, numpy).
 
 Everything here works on plain arrays: :class:`Population` holds one row per assessment (one
 practice, one reference year, its latest snapshot) and :func:`overview` turns it into
-distribution tables — national, by region (each overseas territory on its own row), by zone
-type, by size and by mode of practice — for the annual footprint (t CO2e/an) and the
-footprint of a session (kg CO2e/séance), in total and by post.
+distribution tables — national, by region (each overseas territory on its own row, then
+« Outre-mer (ensemble) »), by zone type, by size and by mode of practice, and the zone type ×
+size table used by the comparison with comparable practices — for the annual footprint
+(t CO2e/an) and the footprint of a session (kg CO2e/séance), in total and by post.
 
-**The small-cell rule** (issue 5): no cell describing fewer than :data:`MIN_PRACTICES`
-practices is ever shown. It is enforced in one place, :func:`cell`: every figure that leaves
-this module (page, CSV, PDF, JSON, comparison with comparable practices) is a :class:`Cell`
-made by :func:`cell`, and a :class:`Cell` cannot even be built on fewer than 5 practices.
-Below 5, :func:`cell` returns :data:`SUPPRESSED`, which carries no figure at all — not even
-the number of practices — only the marker « moins de 5 cabinets ».
-
-Percentiles are numpy's default (« linear » interpolation, type 7 of Hyndman & Fan), the
-percentile rank of :func:`percentile_rank` counts ties for half.
+**What may be published is decided by** :mod:`kineco2.benchmarks.disclosure` (rules in
+``docs/decisions/0008-statistical-disclosure-control.md``): no group of fewer than 11
+practices is described, not even by its count; counts are rounded to 5; quantiles need 15
+practices (P10 and P90: 30), are means of 5 ordered values around their rank, perturbed by a
+secret factor within ±3 % and rounded to 3 significant figures; hidden groups cannot be
+recovered from margins nor from wider filters (secondary suppression, see :func:`overview`).
+Every figure that leaves this module (page, CSV, PDF, JSON, comparison) is a :class:`Cell`
+made here; a hidden cell is a :class:`Suppressed`, which carries no figure.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,12 +30,15 @@ from typing import Any
 
 import numpy as np
 
+from kineco2.benchmarks import disclosure
 from kineco2.engine.posts import POSTS
 
 __all__ = [
     "DIMENSIONS",
+    "MIN_FIGURES",
     "MIN_PRACTICES",
     "MODES",
+    "OVERSEAS",
     "SIZES",
     "SUPPRESSED",
     "SUPPRESSED_LABEL",
@@ -45,44 +49,56 @@ __all__ = [
     "Overview",
     "Population",
     "Row",
-    "cell",
     "describe",
     "metrics",
     "overview",
-    "percentile_rank",
     "regions",
     "size_class",
     "zone_type",
 ]
 
-#: The smallest number of practices a published figure may describe.
-MIN_PRACTICES = 5
-SUPPRESSED_LABEL = f"moins de {MIN_PRACTICES} cabinets"
-#: Percentiles published for every cell.
-PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0)
+#: The smallest number of practices a published group may have (even its count).
+MIN_PRACTICES = disclosure.MIN_COUNT
+#: The smallest number of practices for the median and the quartiles of a group.
+MIN_FIGURES = disclosure.MIN_PRACTICES_FOR["median"]
+SUPPRESSED_LABEL = disclosure.SUPPRESSED_LABEL
+#: Percentiles published for every cell (fractions).
+PERCENTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: Code of the « Outre-mer (ensemble) » row of the region table.
+OVERSEAS = "outre-mer"
+OVERSEAS_LABEL = "Outre-mer (ensemble)"
 
 
 # -- the small-cell rule -----------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """The distribution of one indicator over ``n`` ≥ 5 practices."""
+    """The published distribution of one indicator over about ``n`` practices.
+
+    ``n`` is the published (rounded) count; the quantiles are protected
+    (:func:`kineco2.benchmarks.disclosure.quantiles`); P10 and P90 are ``None`` below
+    30 practices.
+    """
 
     n: int
-    p10: float
+    p10: float | None
     p25: float
     median: float
     p75: float
-    p90: float
+    p90: float | None
     suppressed = False
 
     def __post_init__(self) -> None:
-        if self.n < MIN_PRACTICES:  # never reached through cell(); a guard against misuse
-            raise ValueError(f"Une case décrit au moins {MIN_PRACTICES} cabinets (n = {self.n}).")
+        if self.n < MIN_FIGURES:
+            raise ValueError(f"Une case publiée décrit au moins {MIN_FIGURES} cabinets.")
 
     @property
-    def quartiles(self) -> dict[str, float]:
-        """For :func:`kineco2.report.charts.comparison_svg`."""
-        return {
+    def has_deciles(self) -> bool:
+        return self.p10 is not None and self.p90 is not None
+
+    @property
+    def quartiles(self) -> dict[str, float | int | None]:
+        """For :func:`kineco2.report.charts.comparison_svg` (P10/P90 only when published)."""
+        out: dict[str, float | int | None] = {
             "p10": self.p10,
             "p25": self.p25,
             "median": self.median,
@@ -90,52 +106,49 @@ class Cell:
             "p90": self.p90,
             "n": self.n,
         }
+        return {key: value for key, value in out.items() if value is not None}
+
+    @property
+    def published_quantiles(self) -> dict[float, float | None]:
+        return {0.1: self.p10, 0.25: self.p25, 0.5: self.median, 0.75: self.p75, 0.9: self.p90}
 
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    """A cell hidden by the small-cell rule: no figure, not even the count."""
+    """A cell without figures: hidden (no figure, not even the count) or, with ``n``, a group
+    whose rounded count is published but too small for quantiles."""
 
     label: str = SUPPRESSED_LABEL
+    n: int | None = None
     suppressed = True
 
 
 SUPPRESSED = Suppressed()
 
 
-def cell(n: int, quantiles: Sequence[float]) -> Cell | Suppressed:
-    """THE small-cell rule: a :class:`Cell` from ``n`` practices, or :data:`SUPPRESSED`.
+def count_only(n_published: int) -> Suppressed:
+    return Suppressed(
+        label=f"environ {n_published} cabinets : trop peu pour publier des chiffres",
+        n=n_published,
+    )
 
-    ``quantiles`` are P10, P25, median, P75 and P90 (see :data:`PERCENTILES`). Every
-    published figure goes through here.
+
+def describe(values: Iterable[float], *, key: bytes) -> Cell | Suppressed:
+    """The protected distribution of ``values`` (NaN and infinities ignored).
+
+    Primary suppression only: a caller publishing several groups must also apply the
+    secondary suppression of :mod:`kineco2.benchmarks.disclosure`.
     """
-    if n < MIN_PRACTICES:
+    array = [float(v) for v in values]
+    array = [v for v in array if math.isfinite(v)]
+    n = len(array)
+    published_n = disclosure.published_count(n)
+    if published_n is None:
         return SUPPRESSED
-    p10, p25, median, p75, p90 = (float(q) for q in quantiles)
-    return Cell(n=int(n), p10=p10, p25=p25, median=median, p75=p75, p90=p90)
-
-
-def describe(values: Iterable[float]) -> Cell | Suppressed:
-    """The distribution of ``values`` (NaN and infinities ignored), or :data:`SUPPRESSED`."""
-    array = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, float)
-    array = array[np.isfinite(array)]
-    if array.size < MIN_PRACTICES:
-        return cell(int(array.size), ())
-    return cell(int(array.size), np.percentile(array, PERCENTILES))
-
-
-def percentile_rank(values: Iterable[float], value: float) -> float | None:
-    """Share (0–100) of ``values`` below ``value``, ties counted for half.
-
-    ``None`` on fewer than :data:`MIN_PRACTICES` finite values (the small-cell rule).
-    """
-    array = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, float)
-    array = array[np.isfinite(array)]
-    if array.size < MIN_PRACTICES or not np.isfinite(value):
-        return None
-    below = np.count_nonzero(array < value)
-    ties = np.count_nonzero(array == value)
-    return float(100.0 * (below + 0.5 * ties) / array.size)
+    if not disclosure.allowed(n, "median"):
+        return count_only(published_n)
+    q = disclosure.quantiles(array, PERCENTILES, key=key)
+    return Cell(n=published_n, p10=q[0.1], p25=q[0.25], median=q[0.5], p75=q[0.75], p90=q[0.9])
 
 
 # -- classifications ---------------------------------------------------------------------
@@ -405,9 +418,8 @@ class Row:
 
     @property
     def n(self) -> int | None:
-        """Practices of the group, or ``None`` when the group is suppressed."""
-        total = self.cells.get("total_t")
-        return total.n if isinstance(total, Cell) else None
+        """Published (rounded) number of practices of the group, ``None`` when hidden."""
+        return self.cells["total_t"].n if "total_t" in self.cells else None
 
 
 @dataclass(frozen=True)
@@ -416,11 +428,29 @@ class Breakdown:
     label: str
     rows: tuple[Row, ...]
 
+    def row(self, code: str) -> Row | None:
+        return next((row for row in self.rows if row.code == code), None)
+
+
+#: Families of metrics: the annual ones describe every row, the per-session ones the rows
+#: with a number of sessions. Each family has its own counts and suppression.
+FAMILIES = ("annual", "session")
+#: Internal table of the comparison with comparable practices: zone type × size.
+ZONE_SIZE = "zone_size"
+
+Key = tuple[str, str, str]  # (family, dimension, group code)
+
 
 @dataclass(frozen=True)
 class Overview:
+    """Published tables, and (never published) the true counts and the hidden groups, which
+    wider or narrower filters need for the secondary suppression."""
+
     breakdowns: dict[str, Breakdown]
     metrics: tuple[Metric, ...] = field(default_factory=metrics)
+    cross: Breakdown | None = None
+    counts: Mapping[Key, int] = field(default_factory=dict, repr=False)
+    hidden: frozenset[Key] = field(default_factory=frozenset, repr=False)
 
     @property
     def national(self) -> Row:
@@ -431,86 +461,162 @@ class Overview:
         return self.national.n
 
 
-_FRACTIONS = np.asarray(PERCENTILES) / 100.0
+def _groups(population: Population, rows: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """Row indices of every group of every dimension (within ``rows``)."""
+    out: dict[str, dict[str, np.ndarray]] = {"national": {"all": rows}}
+    for dimension in ("region", "zone", "size", "mode"):
+        column = population.column(dimension)[rows]
+        order = np.argsort(column, kind="stable")
+        present, starts, counts = np.unique(column[order], return_index=True, return_counts=True)
+        out[dimension] = {
+            str(code): rows[order[start : start + count]]
+            for code, start, count in zip(present, starts, counts, strict=True)
+            if str(code)
+        }
+    overseas = [idx for code, idx in out["region"].items() if code in OVERSEAS_REGIONS]
+    out["region"][OVERSEAS] = (
+        np.sort(np.concatenate(overseas)) if overseas else np.zeros(0, dtype=np.intp)
+    )
+    zone, size = population.zone[rows], population.size[rows]
+    cross: dict[str, list[int]] = {}
+    for index, z, s in zip(rows.tolist(), zone.tolist(), size.tolist(), strict=True):
+        if z and s:
+            cross.setdefault(f"{z}|{s}", []).append(index)
+    out[ZONE_SIZE] = {code: np.asarray(idx, dtype=np.intp) for code, idx in cross.items()}
+    return out
 
 
-def _quantiles(block: np.ndarray) -> np.ndarray:
-    """``np.percentile(block, PERCENTILES, axis=1)`` (« linear »), about twice as fast.
+def _suppress(
+    counts: dict[Key, int],
+    *,
+    outers: Sequence[Overview],
+    perimeter: bool,
+) -> set[Key]:
+    """Primary and secondary suppression over every table of one overview (to a fixed point).
 
-    ``block`` (metrics × values, a fresh copy) is partitioned in place at the lower index of
-    each percentile only; the next order statistic, needed to interpolate, is the minimum of
-    the following segment. Same interpolation formula as numpy's ``_lerp``.
+    Rule 4 (margins) in each table — the region table at two levels (mainland regions and
+    « outre-mer (ensemble) », then the overseas territories within it), the zone × size table
+    along both margins; rule 5 (overlapping filters) against each of ``outers``; a family's
+    hidden per-session cell when its annual cell is hidden.
     """
-    n = block.shape[1]
-    virtual = (n - 1) * _FRACTIONS
-    low = np.floor(virtual).astype(np.intp)
-    weight = virtual - low
-    kth = np.unique(low)
-    block.partition(kth, axis=1)
-    below = block[:, low]
-    above = np.empty_like(below)
-    for i, (k, w) in enumerate(zip(low, weight, strict=True)):
-        if w == 0.0 or k + 1 >= n:
-            above[:, i] = below[:, i]
-            continue
-        following = kth[kth > k]
-        stop = int(following[0]) + 1 if following.size else n
-        above[:, i] = block[:, k + 1 : stop].min(axis=1)
-    diff = above - below
-    result = np.where(weight >= 0.5, above - diff * (1 - weight), below + diff * weight)
-    return result.T
+    hidden: set[Key] = set()
+    tables: dict[tuple[str, str], dict[str, int]] = {}
+    for (family, dimension, code), n in counts.items():
+        tables.setdefault((family, dimension), {})[code] = n
+
+    def hide(family: str, dimension: str, codes: Iterable[str]) -> None:
+        hidden.update((family, dimension, code) for code in codes)
+
+    def shown(family: str, dimension: str, code: str) -> bool:
+        return (family, dimension, code) not in hidden and (family, dimension, code) in counts
+
+    while True:
+        before = len(hidden)
+        for family in FAMILIES:
+            total = counts.get((family, "national", "all"), 0)
+            if total < disclosure.MIN_COUNT:
+                hide(family, "national", ["all"])
+            published = shown(family, "national", "all")
+            for dimension in ("zone", "size", "mode"):
+                groups = tables.get((family, dimension), {})
+                already = {c for (f, d, c) in hidden if f == family and d == dimension}
+                hide(family, dimension, disclosure.protect_partition(
+                    total, groups, hidden=already, total_published=published))  # fmt: skip
+            regions = tables.get((family, "region"), {})
+            already = {c for (f, d, c) in hidden if f == family and d == "region"}
+            top = {c: n for c, n in regions.items() if c not in OVERSEAS_REGIONS}
+            hide(family, "region", disclosure.protect_partition(
+                total, top, hidden=already & set(top), total_published=published))  # fmt: skip
+            overseas = {c: n for c, n in regions.items() if c in OVERSEAS_REGIONS}
+            if not shown(family, "region", OVERSEAS):
+                hide(family, "region", overseas)
+            else:
+                hide(family, "region", disclosure.protect_partition(
+                    regions.get(OVERSEAS, 0), overseas, hidden=already & set(overseas)))  # fmt: skip
+            if perimeter:
+                # A region hidden here but published in a wider table: the perimeter's total
+                # minus the published regions would give it back — hide the total instead.
+                for outer in outers:
+                    for code in regions:
+                        key = (family, "region", code)
+                        if key in hidden and key in outer.counts and key not in outer.hidden:
+                            hide(family, "national", ["all"])
+            cross = tables.get((family, ZONE_SIZE), {})
+            for margin, position in (("size", 1), ("zone", 0)):
+                by_margin: dict[str, dict[str, int]] = {}
+                for code, n in cross.items():
+                    by_margin.setdefault(code.split("|")[position], {})[code] = n
+                for value, groups in by_margin.items():
+                    already = {c for (f, d, c) in hidden if f == family and d == ZONE_SIZE}
+                    hide(family, ZONE_SIZE, disclosure.protect_partition(
+                        counts.get((family, margin, value), 0), groups,
+                        hidden=already & set(groups),
+                        total_published=shown(family, margin, value)))  # fmt: skip
+        for outer in outers:
+            for key, n in counts.items():
+                if key in hidden or key in outer.hidden or key not in outer.counts:
+                    continue
+                if 0 < outer.counts[key] - n < disclosure.MIN_COUNT:
+                    hidden.add(key)
+        for family, dimension, code in list(hidden):
+            if family == "annual":
+                hidden.add(("session", dimension, code))
+        if len(hidden) == before:
+            return hidden
 
 
-def _group_cells(
-    annual: np.ndarray, per_session: np.ndarray, ok: np.ndarray, rows: np.ndarray
-) -> dict[str, Cell | Suppressed]:
-    """Cells of every metric over the rows ``rows`` (indices).
-
-    ``annual`` and ``per_session`` are metrics × practices (C order: a group's values of one
-    metric are contiguous once gathered, which makes the partition behind the percentiles
-    cache-friendly).
-    """
-    ids = [m.id for m in metrics()]
-    half = len(ids) // 2
-    cells: dict[str, Cell | Suppressed] = {}
-    for matrix, columns, selected in (
-        (annual, ids[:half], rows),
-        (per_session, ids[half:], rows[ok[rows]]),
-    ):
-        n = int(selected.shape[0])
-        quantiles = _quantiles(matrix[:, selected]) if n >= MIN_PRACTICES else None
-        for j, metric_id in enumerate(columns):
-            cells[metric_id] = cell(n, quantiles[:, j] if quantiles is not None else ())
-    return cells
-
-
-def _breakdown(
+def _cells(
     population: Population,
     prepared: tuple[np.ndarray, np.ndarray, np.ndarray],
+    groups: dict[str, dict[str, dict[str, np.ndarray]]],
     dimension: str,
-    codes: Sequence[str] | None,
-) -> Breakdown:
-    labels = _labels(dimension)
-    wanted = list(codes) if codes is not None else list(labels)
-    annual, per_session, ok = prepared
-    column = population.column(dimension)
-    # Group the rows once: sort by group code, then slice.
-    order = np.argsort(column, kind="stable")
-    present, starts, counts = np.unique(column[order], return_index=True, return_counts=True)
-    slices = {
-        str(code): order[start : start + count]
-        for code, start, count in zip(present, starts, counts, strict=True)
-    }
+    code: str,
+    hidden: set[Key],
+    salt: bytes,
+) -> dict[str, Cell | Suppressed]:
+    ids = [m.id for m in metrics()]
+    half = len(ids) // 2
+    annual, per_session, _ = prepared
+    out: dict[str, Cell | Suppressed] = {}
     empty = np.zeros(0, dtype=np.intp)
-    rows = tuple(
-        Row(
-            code=code,
-            label=labels.get(code, code),
-            cells=_group_cells(annual, per_session, ok, slices.get(code, empty)),
-        )
-        for code in wanted
-    )
-    return Breakdown(dimension=dimension, label=DIMENSIONS[dimension], rows=rows)
+    for family, matrix, columns in (
+        ("annual", annual, ids[:half]),
+        ("session", per_session, ids[half:]),
+    ):
+        rows = groups[family][dimension].get(code, empty)
+        n = int(rows.shape[0])
+        if (family, dimension, code) in hidden or n < disclosure.MIN_COUNT:
+            out |= dict.fromkeys(columns, SUPPRESSED)
+            continue
+        published_n = disclosure.published_count(n)
+        if not disclosure.allowed(n, "median"):
+            out |= dict.fromkeys(columns, count_only(published_n))
+            continue
+        ordered = np.sort(matrix[:, rows], axis=1)
+        group_key = disclosure.cell_key(population.practice_id[rows].tolist(), salt=salt)
+        windows = {}
+        for fraction in PERCENTILES:
+            family_name = disclosure.FAMILY_OF[fraction]
+            if disclosure.allowed(n, family_name):
+                start = disclosure.window_start(n, fraction)
+                windows[fraction] = ordered[:, start : start + disclosure.WINDOW].tolist()
+        for j, metric_id in enumerate(columns):
+            factor = 1.0 + disclosure.noise(disclosure.derive(group_key, metric_id))
+            q = {
+                fraction: disclosure.round_significant(
+                    math.fsum(window[j]) / disclosure.WINDOW * factor
+                )
+                for fraction, window in windows.items()
+            }
+            out[metric_id] = Cell(
+                n=published_n,
+                p10=q.get(0.1),
+                p25=q[0.25],
+                median=q[0.5],
+                p75=q[0.75],
+                p90=q.get(0.9),
+            )
+    return out
 
 
 def _prepare(population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -518,24 +624,75 @@ def _prepare(population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return np.ascontiguousarray(annual.T), np.ascontiguousarray(per_session.T), ok
 
 
+def _labels_with_overseas(dimension: str) -> dict[str, str]:
+    labels = _labels(dimension)
+    if dimension == "region":
+        labels = {**labels, OVERSEAS: OVERSEAS_LABEL}
+    return labels
+
+
+def overview(
+    population: Population,
+    *,
+    regions_shown: Sequence[str] | None = None,
+    outers: Sequence[Overview] = (),
+    salt: bytes = b"",
+) -> Overview:
+    """Protected tables of every dimension (and the zone type × size table).
+
+    ``regions_shown`` limits the region rows (a coordinator's perimeter: the population is
+    then already restricted to it). ``outers``: overviews of wider filters the same viewer
+    can read — the national tables for a perimeter, the self-diagnoses for the panel — so that
+    no group is published here that differs from the same group there by 1 to 10 practices.
+    ``salt``: the secret of the perturbation (:func:`kineco2.benchmarks.disclosure.cell_key`).
+    """
+    prepared = _prepare(population)
+    _, _, ok = prepared
+    everything = np.arange(len(population), dtype=np.intp)
+    groups = {
+        "annual": _groups(population, everything),
+        "session": _groups(population, everything[ok]),
+    }
+    counts: dict[Key, int] = {
+        (family, dimension, code): int(rows.shape[0])
+        for family, tables in groups.items()
+        for dimension, table in tables.items()
+        for code, rows in table.items()
+    }
+    hidden = _suppress(counts, outers=outers, perimeter=regions_shown is not None)
+    breakdowns = {}
+    for dimension in DIMENSIONS:
+        labels = _labels_with_overseas(dimension)
+        if dimension == "region":
+            wanted = list(regions_shown) if regions_shown is not None else list(labels)
+        else:
+            wanted = list(labels)
+        rows = tuple(
+            Row(code=code, label=labels.get(code, code),
+                cells=_cells(population, prepared, groups, dimension, code, hidden, salt))
+            for code in wanted
+        )  # fmt: skip
+        breakdowns[dimension] = Breakdown(dimension, DIMENSIONS[dimension], rows)
+    cross = Breakdown(
+        ZONE_SIZE,
+        "Par type de zone et taille",
+        tuple(
+            Row(code=code, label=code,
+                cells=_cells(population, prepared, groups, ZONE_SIZE, code, hidden, salt))
+            for code in sorted(groups["annual"][ZONE_SIZE])
+        ),
+    )  # fmt: skip
+    return Overview(breakdowns=breakdowns, cross=cross, counts=counts, hidden=frozenset(hidden))
+
+
 def breakdown(
     population: Population, dimension: str, *, codes: Sequence[str] | None = None
 ) -> Breakdown:
-    """Every group of ``dimension`` (all of its codes, or ``codes``), suppressed or not."""
-    return _breakdown(population, _prepare(population), dimension, codes)
-
-
-def overview(population: Population, *, regions_shown: Sequence[str] | None = None) -> Overview:
-    """Tables of every dimension. ``regions_shown`` limits the region rows (a perimeter)."""
-    prepared = _prepare(population)
-    return Overview(
-        breakdowns={
-            dimension: _breakdown(
-                population, prepared, dimension, regions_shown if dimension == "region" else None
-            )
-            for dimension in DIMENSIONS
-        }
-    )
+    """Every group of ``dimension`` (all of its codes, or ``codes``), protected."""
+    table = overview(population).breakdowns[dimension]
+    if codes is None:
+        return table
+    return Breakdown(table.dimension, table.label, tuple(r for r in table.rows if r.code in codes))
 
 
 # -- flat records (CSV, JSON) ------------------------------------------------------------
@@ -591,6 +748,7 @@ def records(result: Overview, *, population: str, year: int | None) -> list[dict
                     }
                 else:
                     record |= dict.fromkeys(("n_cabinets", "p10", "p25", "mediane", "p75", "p90"))
+                    record["n_cabinets"] = value.n
                     record["statut"] = value.label
                 out.append(record)
     return out

@@ -5,14 +5,17 @@ values (never the defaulted ones) of the validated assessments are turned into t
 unit — per practitioner, per m², as is — and their median replaces the default value in a
 **new** file ``<version>.yaml``, a copy of the latest one in which only those entries change:
 
-* ``value``: the median, rounded to 3 significant figures;
+* ``value``: the protected median (:func:`kineco2.benchmarks.disclosure.protected_median`: mean
+  of the 5 ordered values around the middle, secret factor within ±3 %, 3 significant figures
+  — never one practice's answer);
 * ``quality: publie`` and ``source: "Panel KinéCO2 <campagne>, médiane de N cabinets,
   <date>"``;
 * a comment above the entry keeps the previous value, quality and source;
 * ``uncertainty_pct`` is kept (the previous, deliberately wide, one).
 
-A median from fewer than :data:`~kineco2.benchmarks.aggregates.MIN_PRACTICES` practices is
-refused (the entry keeps its previous value). An existing version is never overwritten.
+A median from fewer than :data:`~kineco2.benchmarks.aggregates.MIN_FIGURES` (15) practices is
+refused (the entry keeps its previous value); the number of practices in the source is rounded
+to 5 (``docs/decisions/0008-statistical-disclosure-control.md``). An existing version is never overwritten.
 Categorical questions (heating energy, vehicle…) are not calibrated: their default is a
 choice, not a median.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import json
 import math
 import re
@@ -29,10 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
-from kineco2.benchmarks.aggregates import MIN_PRACTICES
+from kineco2.benchmarks import disclosure
 from kineco2.engine.defaults import DEFAULTS_DIR, available_versions, parse_defaults
 from kineco2.engine.errors import EngineError
 
@@ -264,20 +267,36 @@ def _rounded(value: float, previous: Any) -> float | int:
     return float(rounded)
 
 
-def medians(answer_sets: Iterable[Mapping[str, Any]], previous: Mapping[str, Any]) -> list[Change]:
-    """The median of each calibration over ``answer_sets`` (one per practice).
+def _member(answers: Mapping[str, Any]) -> str:
+    text = json.dumps(answers, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def medians(
+    answer_sets: Iterable[Mapping[str, Any]], previous: Mapping[str, Any], *, salt: bytes = b""
+) -> list[Change]:
+    """The protected median of each calibration over ``answer_sets`` (one per practice).
 
     ``previous``: default id → current value (a default absent from it is skipped).
+    ``salt``: the secret of the perturbation (:func:`kineco2.benchmarks.disclosure.cell_key`).
+    ``Change.n`` is the published count (rounded to 5), or the true count when refused.
     """
     sets = list(answer_sets)
     out = []
     for calibration in CALIBRATIONS:
         if calibration.default_id not in previous or not is_express(calibration.question):
             continue
-        values = [v for v in (calibration.observe(a) for a in sets) if v is not None]
+        observed = [(a, calibration.observe(a)) for a in sets]
+        observed = [(a, v) for a, v in observed if v is not None]
+        values = [v for _, v in observed]
         old = previous[calibration.default_id]
-        value = _rounded(float(np.median(values)), old) if len(values) >= MIN_PRACTICES else None
-        out.append(Change(calibration.default_id, calibration.question, len(values), old, value))
+        key = disclosure.cell_key(
+            [_member(a) for a, _ in observed], "calibration", calibration.default_id, salt=salt
+        )
+        median = disclosure.protected_median(values, key=key)
+        value = _rounded(median, old) if median is not None else None
+        n = disclosure.published_count(len(values)) if value is not None else len(values)
+        out.append(Change(calibration.default_id, calibration.question, n, old, value))
     return out
 
 
@@ -337,7 +356,7 @@ def build_defaults_text(
         if "value" not in fields:
             raise CalibrationError(f"Entrée « {change.default_id} » sans « value ».")
         old = {key: text for key, (_, text) in fields.items()}
-        source = f"{provenance}, médiane de {change.n} cabinets, {french_date(day)}"
+        source = f"{provenance}, médiane d'environ {change.n} cabinets, {french_date(day)}"
         new_block = list(block)
         new_block[fields["value"][0]] = f"    value: {_yaml_scalar(change.value)}"
         if "quality" in fields:

@@ -3,7 +3,8 @@
 Same conventions as :mod:`kineco2.report.charts` (whose plumbing is reused): Matplotlib's
 object-oriented API, text kept as text, ``role="img"``, a ``<title>`` and a ``<desc>`` stating
 the plotted figures in French, deterministic output. A group hidden by the small-cell rule
-is drawn as a row that says « moins de 5 cabinets » and carries no figure.
+is drawn as a row that says « moins de 11 cabinets » and carries no figure; whiskers
+(P10–P90) are drawn only when published (30 practices or more).
 
 :func:`inline_svg` makes a chart safe to inline under the site's Content-Security-Policy
 (no ``style`` attribute nor element). Charts are cached by their input.
@@ -60,22 +61,25 @@ def _distribution(rows: list[tuple[str, Cell | Suppressed]], title: str, unit: s
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     shown = [value for _, value in rows if isinstance(value, Cell)]
-    top = max((value.p90 for value in shown), default=1.0) or 1.0
+    top = max((value.p90 or value.p75 for value in shown), default=1.0) or 1.0
     for index, (_, value) in enumerate(rows):
         if not isinstance(value, Cell):
             ax.text(0, index, "  " + value.label, va="center", ha="left", fontsize=8, color=MUTED,
                     style="italic")  # fmt: skip
             continue
-        ax.plot([value.p10, value.p90], [index, index], color=MUTED, linewidth=1.1, zorder=1)
-        for end in (value.p10, value.p90):
-            ax.plot([end, end], [index - 0.15, index + 0.15], color=MUTED, linewidth=1.1,
+        if value.has_deciles:
+            ax.plot([value.p10, value.p90], [index, index], color=MUTED, linewidth=1.1,
                     zorder=1)  # fmt: skip
+            for end in (value.p10, value.p90):
+                ax.plot([end, end], [index - 0.15, index + 0.15], color=MUTED, linewidth=1.1,
+                        zorder=1)  # fmt: skip
         ax.barh([index], [value.p75 - value.p25], left=[value.p25], height=0.55,
                 color=ACCENT_LIGHT, edgecolor=MUTED, linewidth=0.7, zorder=2)  # fmt: skip
         ax.plot([value.median, value.median], [index - 0.3, index + 0.3], color=ACCENT,
                 linewidth=2.2, zorder=3)  # fmt: skip
         ax.annotate(
-            f"{_num(value.median)} (n = {value.n})", xy=(value.p90, index), xytext=(5, 0),
+            f"{_num(value.median)} (n ≈ {value.n})", xy=(value.p90 or value.p75, index),
+            xytext=(5, 0),
             textcoords="offset points", va="center", fontsize=8, color=INK,
         )  # fmt: skip
     ax.set_yticks(range(len(rows)), labels=[label for label, _ in rows])
@@ -89,7 +93,7 @@ def _distribution(rows: list[tuple[str, Cell | Suppressed]], title: str, unit: s
         if isinstance(value, Cell):
             parts.append(
                 f"{label} : médiane {_num(value.median)}, moitié centrale de "
-                f"{_num(value.p25)} à {_num(value.p75)} ({value.n} cabinets)"
+                f"{_num(value.p25)} à {_num(value.p75)} (environ {value.n} cabinets)"
             )
         else:
             parts.append(f"{label} : {value.label}, non publié")

@@ -1,16 +1,21 @@
-"""« Votre cabinet parmi les cabinets comparables »: a practice's percentile, on the results page.
+"""« Votre cabinet parmi les cabinets comparables »: a practice's position, on the results page.
 
-Comparable practices are, in this order, the first group with at least
-:data:`~kineco2.benchmarks.aggregates.MIN_PRACTICES` *other* practices:
+Comparable practices are, in this order, the first group whose figures are published in the
+protected tables of :func:`kineco2.benchmarks.aggregates.overview` (the same cells as the
+état des lieux, the zone type × size table included — never a group computed for one viewer,
+which would differ from a published one by a single practice):
 
 1. the same zone type and the same size class (1 kiné, 2 or 3, 4 or more);
 2. the same size class, anywhere;
 3. every practice.
 
-The group used is always named, and when it is not the first one the page says why. Below
-5 practices even nationally there is no comparison (:func:`comparison_for` returns ``None``,
-:func:`compare` gives the reason). The population is the panel when it has at least 5 other
-practices for the year, else the self-diagnoses; the page says which.
+The group used is always named, and when it is not the first one the page says why. Without
+any published group there is no comparison (:func:`comparison_for` returns ``None``,
+:func:`compare` gives the reason). The practice's position is read from the published,
+protected quantiles only (:func:`kineco2.benchmarks.disclosure.position`): the raw values of
+the others are never compared with the practice's own, which it could change at will to probe
+them. The population is the panel when it has a published group for the year, else the
+self-diagnoses; the page says which.
 """
 
 from __future__ import annotations
@@ -19,15 +24,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from kineco2.benchmarks import disclosure
 from kineco2.benchmarks.aggregates import (
-    MIN_PRACTICES,
+    MIN_FIGURES,
     ZONE_TYPES,
     Cell,
-    Population,
-    describe,
-    percentile_rank,
+    Overview,
     size_class,
     zone_type,
 )
@@ -48,18 +50,14 @@ class Position:
     indicator: str  # "seance" or "annuel"
     label: str  # unit, for the chart: "kg CO2e par séance"
     value: float  # in the unit of ``cell`` (kg per session, t per year)
-    percentile: float  # 0–100: share of comparable practices below the practice
+    percentile: float  # 0–100, approximate: read from the published quantiles
     cell: Cell
+    share: str = ""  # « environ 60 % des cabinets comparables »
 
     @property
     def rank_text(self) -> str:
-        """« 62 % des cabinets comparables émettent moins que le vôtre » and the like."""
-        below = round(self.percentile)
-        if below <= 0:
-            return "aucun cabinet comparable n'émet moins que le vôtre"
-        if below >= 100:
-            return "tous les cabinets comparables émettent moins que le vôtre"
-        return f"{below}\u00a0% des cabinets comparables émettent moins que le vôtre"
+        """« environ 60 % des cabinets comparables émettent moins que le vôtre » and the like."""
+        return f"{self.share} émettent moins que le vôtre"
 
     @property
     def versus_median(self) -> str:
@@ -104,82 +102,72 @@ def _size_phrase(size: str) -> str:
     }.get(size, "cabinets de même taille")
 
 
+def _position(indicator: str, label: str, value: float | None, cell) -> Position | None:
+    if value is None or not math.isfinite(value) or not isinstance(cell, Cell):
+        return None
+    placed = disclosure.position(value, cell.published_quantiles)
+    if placed is None:
+        return None
+    percentile, share = placed
+    return Position(
+        indicator=indicator, label=label, value=float(value), percentile=percentile,
+        cell=cell, share=share,
+    )  # fmt: skip
+
+
 def compare_in(
-    population: Population,
+    result: Overview,
     *,
     per_session_kg: float | None,
     total_kg: float,
     zone: str,
     size: str,
-    exclude_practice: int | None = None,
     population_name: str = "autodiagnostics",
     population_label: str = "Autodiagnostics",
     reference_year: int | None = None,
 ) -> Outcome:
-    """The comparison of a practice's figures within ``population`` (pure: arrays only)."""
-    if exclude_practice is not None and len(population):
-        population = population.subset(population.practice_id != exclude_practice)
-    candidates = [
-        ("zone_taille", (population.zone == zone) & (population.size == size)),
-        ("taille", population.size == size),
-        ("national", np.ones(len(population), dtype=bool)),
-    ]
+    """The comparison of a practice's figures with the protected tables ``result`` (pure)."""
+    rows = {
+        "zone_taille": result.cross.row(f"{zone}|{size}")
+        if result.cross is not None and zone and size
+        else None,
+        "taille": result.breakdowns["size"].row(size) if size else None,
+        "national": result.national,
+    }
     labels = {
         "zone_taille": f"{_size_phrase(size)} en {_zone_phrase(zone)}",
         "taille": _size_phrase(size),
         "national": "tous les cabinets",
     }
     skipped: list[str] = []
-    for group, mask in candidates:
+    for group in GROUPS:
         if group == "zone_taille" and (not zone or not size):
             continue
         if group == "taille" and not size:
             continue
-        if int(np.count_nonzero(mask)) < MIN_PRACTICES:
+        row = rows[group]
+        cell_total = row.cells["total_t"] if row is not None else None
+        if not isinstance(cell_total, Cell):
             skipped.append(group)
             continue
-        members = population.subset(mask)
-        total_t = members.total_kg / 1000.0
-        cell_total = describe(total_t)
-        cell_session = describe(members.per_session_kg)
-        per_session = None
-        if (
-            per_session_kg is not None
-            and math.isfinite(per_session_kg)
-            and isinstance(cell_session, Cell)
-        ):
-            per_session = Position(
-                indicator="seance",
-                label="kg CO2e par séance",
-                value=float(per_session_kg),
-                percentile=percentile_rank(members.per_session_kg, per_session_kg) or 0.0,
-                cell=cell_session,
-            )
-        total = None
-        if isinstance(cell_total, Cell):
-            total = Position(
-                indicator="annuel",
-                label="t CO2e par an",
-                value=total_kg / 1000.0,
-                percentile=percentile_rank(total_t, total_kg / 1000.0) or 0.0,
-                cell=cell_total,
-            )
+        per_session = _position(
+            "seance", "kg CO2e par séance", per_session_kg, row.cells["seance_kg"]
+        )
+        total = _position("annuel", "t CO2e par an", total_kg / 1000.0, cell_total)
         fallback = None
         if skipped:
             narrower = labels[skipped[0]]
             fallback = (
-                f"Moins de {MIN_PRACTICES} {narrower} ont un bilan comparable : la comparaison "
-                f"porte sur les {labels[group]}."
-                if group != "national"
-                else f"Moins de {MIN_PRACTICES} {narrower} ont un bilan comparable : la "
-                "comparaison porte sur l'ensemble des cabinets."
+                f"Trop peu de {narrower} ont un bilan comparable pour publier des chiffres "
+                f"(il en faut au moins {MIN_FIGURES}) : la comparaison porte sur "
+                + (f"les {labels[group]}." if group != "national" else "l'ensemble des cabinets.")
             )
         return Outcome(
             Comparison(
                 group=group,
                 group_label=labels[group],
                 fallback=fallback,
-                n=int(np.count_nonzero(mask)),
+                n=cell_total.n,
                 population=population_name,
                 population_label=population_label,
                 reference_year=reference_year,
@@ -190,8 +178,9 @@ def compare_in(
     year = f" pour {reference_year}" if reference_year else ""
     return Outcome(
         None,
-        f"Pas encore de comparaison : moins de {MIN_PRACTICES} autres cabinets ont terminé "
-        f"leur bilan{year}. Elle apparaîtra dès qu'ils seront assez nombreux.",
+        f"Pas encore de comparaison : il faut au moins {MIN_FIGURES} cabinets ayant terminé "
+        f"leur bilan{year} pour publier des chiffres. Elle apparaîtra dès qu'ils seront assez "
+        "nombreux.",
     )
 
 
@@ -199,7 +188,6 @@ def compare(result: Result, practice: Practice, *, reference_year: int | None = 
     """The practice's comparison (panel first, else self-diagnoses), or the reason there is none.
 
     ``reference_year``: compare with the assessments of that year (all years if ``None``).
-    Never raises: a failure to read the benchmarks gives an outcome without comparison.
     """
     from kineco2.benchmarks import selectors
 
@@ -209,16 +197,15 @@ def compare(result: Result, practice: Practice, *, reference_year: int | None = 
         "total_kg": result.total_kgco2e,
         "zone": zone_type(result.patient_zone),
         "size": size_class(result.practitioners),
-        "exclude_practice": getattr(practice, "pk", None),
         "reference_year": reference_year,
     }
     outcome = Outcome(None, "Pas encore de comparaison possible.")
     for name in ("panel", "autodiagnostics"):
         if name == "panel" and not selectors.panel_available():
             continue
-        population = selectors.load_population(name, year=reference_year)
+        tables = selectors.load_overview(name, year=reference_year)
         outcome = compare_in(
-            population,
+            tables,
             population_name=name,
             population_label=selectors.POPULATIONS[name],
             **arguments,

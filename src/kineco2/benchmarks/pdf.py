@@ -45,10 +45,14 @@ def _cell(value: Cell | Suppressed, style: str) -> dict[str, Any]:
     narrow = "sig2" if style == "sig3" else style
     return {
         "suppressed": False,
-        "n": format_number(value.n, 0),
+        "n": "≈\u00a0" + format_number(value.n, 0),
         "median": _figure(value.median, style),
         "iqr": f"{_figure(value.p25, narrow)} – {_figure(value.p75, narrow)}",
-        "p10_p90": f"{_figure(value.p10, narrow)} – {_figure(value.p90, narrow)}",
+        "p10_p90": (
+            f"{_figure(value.p10, narrow)} – {_figure(value.p90, narrow)}"
+            if value.has_deciles
+            else "non publiés (moins de 30 cabinets)"
+        ),
     }
 
 

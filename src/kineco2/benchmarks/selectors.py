@@ -271,6 +271,13 @@ def _key(kind: str, population, year, campaign_slug, perimeter, *extra) -> str:
     return f"benchmarks:{kind}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+def disclosure_salt() -> bytes:
+    """The secret of the perturbation of published quantiles (from ``SECRET_KEY``)."""
+    from django.conf import settings
+
+    return hashlib.sha256(f"kineco2-disclosure|{settings.SECRET_KEY}".encode()).digest()
+
+
 def load_overview(
     population: str,
     *,
@@ -279,17 +286,37 @@ def load_overview(
     regions_shown: Sequence[str] | None = None,
 ) -> Overview:
     """:func:`~kineco2.benchmarks.aggregates.overview` of a population, cached while the data
-    do not change (the tables of the pages, CSV, PDF and JSON)."""
+    do not change (the tables of the pages, CSV, PDF and JSON, and the comparison).
+
+    The secondary suppression sees the wider filters the same viewer can read: the panel's
+    tables are checked against the self-diagnoses' (the panel is part of them), a
+    perimeter's against the national ones.
+    """
     from kineco2.benchmarks.services import sync_figures
 
     sync_figures()
+    if perimeter is not None and perimeter.national:
+        perimeter, regions_shown = None, None
     key = _key("overview", population, year, None, perimeter, tuple(regions_shown or ()))
     cached = cache.get(key)
     if cached is not None:
         return cached
+    outers = []
+    if perimeter is not None:
+        outers.append(load_overview(population, year=year))
+    if population == "panel":
+        outers.append(
+            load_overview(
+                "autodiagnostics", year=year, perimeter=perimeter, regions_shown=regions_shown
+            )
+        )
+    if perimeter is not None and regions_shown is None:
+        regions_shown = sorted(perimeter.regions)
     result = overview(
         load_population(population, year=year, perimeter=perimeter),
         regions_shown=regions_shown,
+        outers=outers,
+        salt=disclosure_salt(),
     )
     cache.set(key, result, CACHE_SECONDS)
     return result

@@ -1,7 +1,7 @@
 """État des lieux: public page, open-data CSV, PDF report, JSON; the coordinators' scoped view.
 
 Every figure comes from :func:`kineco2.benchmarks.aggregates.overview`, whose cells obey the
-small-cell rule (no cell describing fewer than 5 practices). Coordinators' reads are scoped
+disclosure-control rules of :mod:`kineco2.benchmarks.disclosure`. Coordinators' reads are scoped
 in the query (:func:`kineco2.panel.roles.scope_practices`): a URPS coordinator's page, CSV,
 PDF and JSON are computed on the practices of their region(s) only.
 """
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kineco2.benchmarks import aggregates, selectors
+from kineco2.benchmarks import aggregates, disclosure, selectors
 from kineco2.benchmarks.aggregates import (
     MIN_PRACTICES,
     POST_IDS,
@@ -187,6 +187,8 @@ def _page_context(selection: Selection, overview: Overview) -> dict[str, Any]:
         "charts": charts,
         "tables": tables,
         "min_practices": MIN_PRACTICES,
+        "min_figures": disclosure.MIN_PRACTICES_FOR["median"],
+        "min_deciles": disclosure.MIN_PRACTICES_FOR["deciles"],
         "suppressed_label": SUPPRESSED_LABEL,
         "reading_key": READING_KEY,
     }
@@ -322,8 +324,12 @@ def _json_response(request, perimeter=None):
             "perimetre": selection.scope,
             "regle": (
                 f"Aucune case décrivant moins de {MIN_PRACTICES} cabinets n'est publiée : "
-                f"ses chiffres sont remplacés par « {SUPPRESSED_LABEL} »."
+                f"ses chiffres sont remplacés par « {SUPPRESSED_LABEL} ». Effectifs arrondis à "
+                f"{disclosure.COUNT_BASE} ; médiane et quartiles à partir de "
+                f"{disclosure.MIN_PRACTICES_FOR['median']} cabinets, 10e et 90e centiles à "
+                f"partir de {disclosure.MIN_PRACTICES_FOR['deciles']}."
             ),
+            "methode": disclosure.METHOD,
             "genere_le": timezone.now().isoformat(timespec="seconds"),
             "champs": list(RECORD_FIELDS),
             "cases": aggregates.records(

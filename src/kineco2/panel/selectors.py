@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from kineco2.benchmarks import disclosure
 from kineco2.engine import geography
 from kineco2.engine.formatting import format_number
 from kineco2.engine.lines import ORIGINS
@@ -51,8 +52,9 @@ SIZE_LABELS = {"seul": "Seul", "2-3": "2 ou 3 kinés", "4+": "4 kinés ou plus"}
 TERRITORY_GROUP_LABELS = {"metropole": "Métropole", "outre-mer": "Outre-mer"}
 MAINLAND_TERRITORIES = frozenset({"france_continentale", "corse"})
 
-#: Fewest values the data review needs to compute the panel's P5 and P95 (small-cell rule).
-MIN_PANEL_FOR_PERCENTILES = 5
+#: Fewest values the data review needs to compute the panel's P5 and P95 (disclosure control:
+#: extremes need many practices, see kineco2.benchmarks.disclosure).
+MIN_PANEL_FOR_PERCENTILES = disclosure.MIN_PRACTICES_FOR["p5"]
 
 #: Profile answers the review expects (a « je ne sais pas » there is flagged).
 PROFILE_CHECKED = ("sessions_per_year", "surface_m2", "home_visit_percent")
@@ -615,6 +617,7 @@ class Review:
     posts: list[PostReview]
     profile_missing: list[str]
     percentiles_available: bool
+    min_for_percentiles: int = MIN_PANEL_FOR_PERCENTILES
 
     @property
     def flag_count(self) -> int:
@@ -636,10 +639,12 @@ def review_for(participation: PanelParticipation) -> Review:
     snapshot = snapshots.get(participation.pk) or latest_snapshot(participation)
     panel_size = len(snapshots)
     values: dict[str, list[float]] = {}
-    for other in snapshots.values():
+    members: dict[str, list[int]] = {}
+    for participation_id, other in snapshots.items():
         for post_id, kg in (other.posts or {}).items():
             if isinstance(kg, int | float):
                 values.setdefault(post_id, []).append(float(kg))
+                members.setdefault(post_id, []).append(participation_id)
     available = panel_size >= MIN_PANEL_FOR_PERCENTILES
     posts: list[PostReview] = []
     if snapshot is not None:
@@ -654,7 +659,14 @@ def review_for(participation: PanelParticipation) -> Review:
             panel = sorted(values.get(post_id, []))
             p5 = p95 = None
             if available and len(panel) >= MIN_PANEL_FOR_PERCENTILES:
-                p5, p95 = percentile(panel, 0.05), percentile(panel, 0.95)
+                from kineco2.benchmarks.selectors import disclosure_salt
+
+                key = disclosure.cell_key(
+                    members[post_id], "revue", participation.campaign_id, post_id,
+                    salt=disclosure_salt(),
+                )  # fmt: skip
+                protected = disclosure.quantiles(panel, (0.05, 0.95), key=key)
+                p5, p95 = protected[0.05], protected[0.95]
             review = PostReview(post_id, label, kg, quality, p5, p95)
             if kg is None:
                 review.flags.append("Poste absent du bilan.")

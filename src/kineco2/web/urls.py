@@ -5,6 +5,7 @@ from kineco2.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("methodologie/", views.methodology, name="methodology"),
+    path("protection-des-donnees/", views.data_protection, name="data_protection"),
     path("methodologie/postes/<slug:post_id>/", views.methodology_post, name="methodology_post"),
     path(
         "methodologie/nouveautes-2026-1/", views.release_notes_2026_1, name="release_notes_2026_1"

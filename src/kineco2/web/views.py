@@ -38,6 +38,28 @@ def home(request):
 
 
 @require_GET
+def data_protection(request):
+    """« Comment nous protégeons les données »: what is published and what never is."""
+    from kineco2.benchmarks import disclosure
+    from kineco2.engine.formatting import format_number
+
+    return render(
+        request,
+        "web/data_protection.html",
+        {
+            "min_count": disclosure.MIN_COUNT,
+            "min_figures": disclosure.MIN_PRACTICES_FOR["median"],
+            "min_deciles": disclosure.MIN_PRACTICES_FOR["deciles"],
+            "count_base": disclosure.COUNT_BASE,
+            "window": disclosure.WINDOW,
+            "factor_low": format_number(1 - disclosure.NOISE, 2),
+            "factor_high": format_number(1 + disclosure.NOISE, 2),
+            "significant": disclosure.SIGNIFICANT,
+        },
+    )
+
+
+@require_GET
 def methodology(request):
     factors = load_factors()
     defaults = load_defaults()

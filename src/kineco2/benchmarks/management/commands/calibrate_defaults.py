@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from kineco2.benchmarks import calibration, selectors
-from kineco2.benchmarks.aggregates import MIN_PRACTICES
+from kineco2.benchmarks.aggregates import MIN_FIGURES as MIN_PRACTICES
 from kineco2.engine.defaults import DEFAULTS_DIR, parse_defaults
 from kineco2.engine.formatting import format_number
 
@@ -31,7 +31,7 @@ def _fr(value) -> str:
 class Command(BaseCommand):
     help = (
         "Écrit une nouvelle version des valeurs par défaut dont les questions express "
-        "prennent la médiane des réponses des cabinets (jamais moins de 5 cabinets)."
+        "prennent la médiane des réponses des cabinets (jamais moins de 15 cabinets ; médiane protégée, voir « Comment nous protégeons les données »)."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             key: item.value
             for key, item in parse_defaults(yaml.safe_load(source_text)).defaults.items()
         }
-        changes = calibration.medians(answer_sets, previous)
+        changes = calibration.medians(answer_sets, previous, salt=selectors.disclosure_salt())
         self.stdout.write(
             f"{len(answer_sets)} cabinet(s) — {label} ; version source {source_version}."
         )
@@ -114,7 +114,7 @@ class Command(BaseCommand):
             if change.accepted:
                 self.stdout.write(
                     f"  {change.default_id} : {_fr(change.previous)} → {_fr(change.value)} "
-                    f"(médiane de {change.n} cabinets)"
+                    f"(médiane d'environ {change.n} cabinets)"
                 )
             else:
                 self.stdout.write(
