@@ -4,3 +4,15 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kineco2.settings.dev")
 application = get_wsgi_application()
+
+
+def _production_check() -> None:
+    from django.conf import settings
+
+    if getattr(settings, "KINECO2_PRODUCTION", False):
+        from kineco2.web.production import verify
+
+        verify()  # a missing piece: gunicorn does not start (docs/deployment.md)
+
+
+_production_check()

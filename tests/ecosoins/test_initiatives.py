@@ -135,8 +135,10 @@ def test_moderator_publishes_and_it_joins_catalogue_and_stats(
         client.get(reverse("ecosoins_initiative_detail", args=[initiative.pk])).status_code == 200
     )
     stats = client.get(reverse("ecosoins_stats"))
-    assert stats.context["total"] == 1
-    assert "<svg" in stats.content.decode() and "Cabinet libéral" in stats.content.decode()
+    # One published initiative: under the publication rules, no figure at all.
+    assert stats.context["total"] is None
+    assert "<svg" not in stats.content.decode()
+    assert "les statistiques apparaîtront à partir de" in stats.content.decode()
 
 
 def test_refusal_needs_a_note(client, moderator, user, initiative):
@@ -185,35 +187,69 @@ def test_stats_page_without_initiatives(client):
     )
 
 
-def test_stats_breakdowns(client, user):
-    for sector, scope, cost in (
-        ("msp", "collective", 0),
-        ("cabinet_liberal", "individuelle", 300),
-        ("cpts", "collective", 25000),
-    ):
+def _published(user, n, **fields):
+    for k in range(n):
         Initiative.objects.create(
-            title=f"Initiative {sector}",
+            title=f"Initiative {k}",
             description="x" * 40,
             commune_code="24322",
             commune_name="Périgueux",
             region_name="Nouvelle-Aquitaine",
-            posts=["energie", "dechets"],
-            cost_eur=cost,
-            time_to_implement="moins d'un mois",
-            scope_of_action=scope,
+            posts=fields.get("posts", ["energie"]),
+            cost_eur=fields.get("cost_eur", 0),
+            cost_perceived=fields.get("cost_perceived", ""),
+            time_to_implement=fields.get("time_to_implement", "moins d'un mois"),
+            scope_of_action=fields.get("scope_of_action", "individuelle"),
             observed_results="ok",
-            sector=sector,
+            sector=fields.get("sector", "cabinet_liberal"),
             submitted_by=user,
             status=InitiativeStatus.PUBLIEE,
         )
+
+
+def test_stats_breakdowns_under_the_publication_rules(client, user):
+    from kineco2.outreach import publication
+
+    big = publication.threshold() * 2  # comfortably above the threshold
+    _published(user, big, sector="msp", scope_of_action="collective", cost_perceived="faible")
+    _published(
+        user,
+        big,
+        sector="etablissement",
+        time_to_implement="plus de 6 mois",
+        cost_eur=25000,
+        cost_perceived="eleve",
+        posts=["energie", "dechets"],
+    )
+    _published(user, 1, sector="cpts", cost_eur=300)  # a group of one: never shown
     response = client.get(reverse("ecosoins_stats"))
+    total = 2 * big + 1
+    assert response.context["total"] == publication.count(total)
     charts = {c["breakdown"].key: dict(c["rows"]) for c in response.context["charts"]}
-    assert charts["portee"] == {"Individuelle": 1, "Collective": 2}
-    assert charts["secteur"]["CPTS"] == 1
-    assert charts["cout"]["Sans coût"] == 1 and charts["cout"]["Plus de 10\u202f000\u00a0€"] == 1
-    assert charts["postes"] == {"Énergie du cabinet": 3, "Déchets": 3}
-    assert charts["delai"]["Moins d'un mois"] == 3
-    assert response.content.decode().count("<svg") == 5
+    assert charts["secteur"]["CPTS"] is None  # hidden, and protected by secondary suppression
+    # The lone CPTS initiative could be read by difference: one big group is hidden too.
+    pair = [
+        charts["secteur"]["Maison de santé pluriprofessionnelle (MSP)"],
+        charts["secteur"]["Établissement de santé ou médico-social"],
+    ]
+    assert pair.count(None) == 1 and publication.count(big) in pair
+    assert charts["portee"]["Collective"] == publication.count(big)
+    assert charts["postes"]["Déchets"] == publication.count(big)
+    shares = {s.key: s for s in response.context["survey"]["shares"]}
+    assert shares["ville"].share == publication.share(
+        publication.count(big + 1), publication.count(big + 1) + publication.count(big)
+    )
+    assert shares["cout_faible"].share == 50
+    assert shares["rapides"].share is not None
+    page = response.content.decode()
+    assert "Comme l&#x27;enquête nationale" in page or "Comme l'enquête nationale" in page
+    assert publication.SUPPRESSED in page
+
+
+def test_small_groups_are_never_published(client, user):
+    _published(user, 3)
+    response = client.get(reverse("ecosoins_stats"))
+    assert response.context["total"] is None and response.context["charts"] == []
 
 
 def test_faq(client):

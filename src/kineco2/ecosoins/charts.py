@@ -23,7 +23,7 @@ from kineco2.report.charts import (
 )
 from kineco2.web.svg import inline_svg
 
-__all__ = ["count_bars_svg", "inline_svg"]
+__all__ = ["count_bars_svg", "inline_svg", "share_bars_svg"]
 
 
 def count_bars_svg(
@@ -59,5 +59,40 @@ def _count_bars(title: str, rows: list[tuple[str, int]], unit: str) -> str:
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True, nbins=5))
     ax.set_xlabel(f"Nombre d'{unit}" if unit[:1] in "aeiouyé" else f"Nombre de {unit}", color=MUTED)
     parts = [f"{label} : {count}" for label, count in rows]
+    description = f"Diagramme en barres horizontales, {title.lower()}. " + " ; ".join(parts) + "."
+    return _to_svg(fig, title, description)
+
+
+def share_bars_svg(title: str, rows: Sequence[tuple[str, int]]) -> str:
+    """Horizontal bars of percentages (0–100 %), the share written at the end of each bar."""
+    return _render(_share_bars, title, list(rows))
+
+
+def _share_bars(title: str, rows: list[tuple[str, int]]) -> str:
+    fig = _figure(0.7 + 0.34 * max(len(rows), 2))
+    ax = fig.add_subplot()
+    _style_axes(ax, grid_axis="x")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    positions = range(len(rows))
+    values = [value for _, value in rows]
+    ax.barh(positions, [100] * len(rows), height=0.6, color="#e3ece7", zorder=1)
+    ax.barh(positions, values, height=0.6, color=ACCENT, zorder=2)
+    for row, value in zip(positions, values, strict=True):
+        ax.annotate(
+            f"{value}\u00a0%",
+            xy=(value, row),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8.5,
+            color=INK,
+        )
+    ax.set_yticks(list(positions), labels=[label for label, _ in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 115)
+    ax.xaxis.set_major_locator(ticker.FixedLocator([0, 25, 50, 75, 100]))
+    ax.set_xlabel("Part des initiatives publiées (%)", color=MUTED)
+    parts = [f"{label} : {value} %" for label, value in rows]
     description = f"Diagramme en barres horizontales, {title.lower()}. " + " ; ".join(parts) + "."
     return _to_svg(fig, title, description)

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from kineco2.ecosoins.models import PlanStatus, Sector
+from kineco2.ecosoins.models import CostPerception, PlanStatus, Sector
 from kineco2.engine import geography
 from kineco2.engine.actions import COST_LEVELS, EFFORTS, SCOPES, TIMES_TO_IMPLEMENT, Action
 from kineco2.engine.formatting import format_number
@@ -197,6 +197,14 @@ class InitiativeForm(forms.Form):
         max_length=20,
         help_text="En euros, 0 si l'initiative n'a rien coûté. Exemple : 1 500",
         error_messages={"required": "Indiquez le coût en euros (0 si rien)."},
+    )
+    cost_perceived = forms.ChoiceField(
+        label="Ce coût vous a paru",
+        choices=[("", "Je ne sais pas"), *CostPerception.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Votre ressenti, au regard du budget du cabinet ou de la structure.",
+        error_messages={"invalid_choice": "Choisissez « faible », « moyen » ou « élevé »."},
     )
     time_to_implement = forms.ChoiceField(
         label="Délai de mise en œuvre",

@@ -117,6 +117,14 @@ class Sector(models.TextChoices):
     ETABLISSEMENT = "etablissement", "Établissement de santé ou médico-social"
 
 
+class CostPerception(models.TextChoices):
+    """The contributor's own judgement of the cost, as the national survey asked it."""
+
+    FAIBLE = "faible", "Faible"
+    MOYEN = "moyen", "Moyen"
+    ELEVE = "eleve", "Élevé"
+
+
 class InitiativeStatus(models.TextChoices):
     SOUMISE = "soumise", "Soumise"
     PUBLIEE = "publiee", "Publiée"
@@ -133,6 +141,9 @@ class Initiative(models.Model):
     region_name = models.CharField("région", max_length=100)
     posts = models.JSONField("postes touchés", default=list)
     cost_eur = models.PositiveIntegerField("coût (€)")
+    cost_perceived = models.CharField(
+        "coût ressenti", max_length=10, choices=CostPerception.choices, blank=True
+    )
     time_to_implement = models.CharField(
         "délai de mise en œuvre", max_length=30, choices=TIME_CHOICES
     )

@@ -824,6 +824,92 @@ def initiative_stats() -> tuple[int, list[Breakdown]]:
     return total, breakdowns
 
 
+#: Sectors counted as « ville » (ambulatory care) in the national survey; the rest are
+#: « établissements » (health or medico-social institutions).
+CITY_SECTORS = (Sector.CABINET, Sector.MSP, Sector.CENTRE_SANTE, Sector.CPTS)
+
+
+@dataclass(frozen=True)
+class SurveyShare:
+    """One headline share of the national good-practice survey, as published."""
+
+    key: str
+    label: str  # what the share counts, e.g. « Menées en ville »
+    question: str  # the split it comes from
+    share: int | None  # whole-number %, ``None``: not published (publication rules)
+    count: int | None
+    base: int | None  # published number of initiatives the share is taken on
+
+
+def initiative_survey() -> dict[str, Any]:
+    """The figures the national survey published, on the published initiatives, under the
+    publication rules (:mod:`kineco2.outreach.publication`): ville vs établissements,
+    individual vs collective, implemented in less than 6 months, cost felt as low.
+
+    Each share is computed on two published counts of a two-group split; a split whose groups
+    cannot both be published (too few initiatives) shows no share.
+    """
+    from kineco2.outreach import publication
+
+    initiatives = list(published_initiatives())
+    total = len(initiatives)
+
+    def split(key, label, question, yes, no):
+        base = yes + no
+        counts = publication.partition(base, {"yes": yes, "no": no})
+        published_base = publication.count(base)
+        share = (
+            publication.share(counts["yes"], (counts["yes"] or 0) + (counts["no"] or 0))
+            if counts["yes"] is not None and counts["no"] is not None
+            else None
+        )
+        return SurveyShare(key, label, question, share, counts["yes"], published_base)
+
+    city = sum(i.sector in CITY_SECTORS for i in initiatives)
+    collective = sum(i.scope_of_action == "collective" for i in initiatives)
+    quick = sum(i.time_to_implement in ("moins d'un mois", "1 à 6 mois") for i in initiatives)
+    rated = [i for i in initiatives if i.cost_perceived]
+    low = sum(i.cost_perceived == "faible" for i in rated)
+    shares = [
+        split("ville", "Menées en ville", "Ville ou établissement", city, total - city),
+        split(
+            "individuelle",
+            "Individuelles",
+            "Individuelle ou collective",
+            total - collective,
+            collective,
+        ),
+        split("rapides", "Mises en œuvre en moins de 6 mois", "Délai", quick, total - quick),
+        split("cout_faible", "Coût ressenti comme faible", "Coût ressenti", low, len(rated) - low),
+    ]
+    return {
+        "total": publication.count(total),
+        "threshold": publication.threshold(),
+        "suppressed": publication.SUPPRESSED,
+        "shares": shares,
+    }
+
+
+def published_breakdowns(breakdowns: list[Breakdown], total: int) -> list[Breakdown]:
+    """The breakdowns with every count passed through the publication rules (``None``:
+    hidden). Posts are not a partition (an initiative touches several): each is on its own."""
+    from kineco2.outreach import publication
+
+    out = []
+    for breakdown in breakdowns:
+        counts = dict(breakdown.rows)
+        if breakdown.key == "postes":
+            shown = {label: publication.count(n) for label, n in counts.items()}
+        else:
+            shown = publication.partition(total, counts)
+        out.append(
+            Breakdown(
+                breakdown.key, breakdown.title, [(lbl, shown[lbl]) for lbl, _ in breakdown.rows]
+            )
+        )
+    return out
+
+
 __all__ = [
     "COST_LEVELS",
     "CatalogueEntry",

@@ -208,6 +208,7 @@ def initiative_submit(
     scope_of_action: str,
     observed_results: str,
     sector: str,
+    cost_perceived: str = "",
 ) -> Initiative:
     """A professional's initiative, waiting for moderation (status « soumise »)."""
     return Initiative.objects.create(
@@ -218,6 +219,7 @@ def initiative_submit(
         region_name=region_name,
         posts=list(posts),
         cost_eur=cost_eur,
+        cost_perceived=cost_perceived,
         time_to_implement=time_to_implement,
         scope_of_action=scope_of_action,
         observed_results=observed_results.strip(),

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kineco2.ecosoins import selectors, services
-from kineco2.ecosoins.charts import count_bars_svg, inline_svg
+from kineco2.ecosoins.charts import count_bars_svg, inline_svg, share_bars_svg
 from kineco2.ecosoins.forms import (
     DEFAULT_RATE_PERCENT,
     CatalogueFilterForm,
@@ -433,6 +433,7 @@ def initiative_submit(request):
             scope_of_action=data["scope_of_action"],
             observed_results=data["observed_results"],
             sector=data["sector"],
+            cost_perceived=data.get("cost_perceived") or "",
         )
         messages.success(
             request,
@@ -514,28 +515,41 @@ def moderate(request, pk: int):
 # -- statistics and FAQ --------------------------------------------------------------------
 @require_GET
 def stats(request):
-    total, breakdowns = selectors.initiative_stats()
+    """Statistics of the published initiatives, like the national survey's, under the
+    publication rules: nothing below the threshold, counts possibly rounded."""
+    raw_total, breakdowns = selectors.initiative_stats()
+    survey = selectors.initiative_survey()
     charts = []
-    if total:
-        for breakdown in breakdowns:
-            rows = (
-                [r for r in breakdown.rows if r[1]] if breakdown.key == "postes" else breakdown.rows
+    if survey["total"] is not None:
+        shares = [(s.label, s.share) for s in survey["shares"] if s.share is not None]
+        if shares:
+            survey["svg"] = inline_svg(
+                share_bars_svg("Les initiatives publiées, comme l'enquête nationale", shares)
             )
+        for breakdown in selectors.published_breakdowns(breakdowns, raw_total):
+            rows = [r for r in breakdown.rows if r[1]]  # published and non-zero
             if not rows:
                 continue
             charts.append(
                 {
                     "breakdown": breakdown,
-                    "rows": rows,
+                    "rows": breakdown.rows,
                     "svg": inline_svg(
                         count_bars_svg(f"Initiatives publiées, {breakdown.title.lower()}", rows)
                     ),
+                    "hidden": any(count is None for _, count in breakdown.rows),
                 }
             )
     return render(
         request,
         "ecosoins/stats.html",
-        {"total": total, "charts": charts, "eco_section": "stats"},
+        {
+            "total": survey["total"],
+            "any_published": raw_total > 0,
+            "survey": survey,
+            "charts": charts,
+            "eco_section": "stats",
+        },
     )
 
 

@@ -36,7 +36,12 @@ class SubscribeForm(forms.Form):
         error_messages={"required": "Cochez cette case pour vous abonner."},
     )
     #: Left empty by people; robots fill every field.
-    website = forms.CharField(required=False, label="Ne pas remplir", max_length=100)
+    website = forms.CharField(
+        required=False,
+        label="Ne pas remplir",
+        max_length=100,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_postal_code(self):
         code = "".join(self.cleaned_data["postal_code"].split())
