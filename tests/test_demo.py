@@ -194,3 +194,14 @@ def test_idf_coordinator_sees_ile_de_france_only(client, world):
     assert client.login(email=demo.NATIONAL_EMAIL, password=demo.PASSWORD)
     followup = client.get(reverse("panel_followup", args=[slug])).content.decode()
     assert all(ref in followup for ref in other_refs)
+
+
+def test_demo_fills_the_outreach_pages_once(client, world):
+    from kineco2.outreach.models import FaqEntry, NewsItem, Webinar
+
+    load()  # twice: nothing duplicated
+    assert NewsItem.objects.count() == 2 and Webinar.objects.count() == 2
+    assert FaqEntry.objects.count() == 1
+    archive = client.get("/actualites/").content.decode()
+    assert "Soirée d&#x27;échanges" in archive or "Soirée d'échanges" in archive
+    assert "Faut-il laver les draps" in client.get("/ecosoins/faq/").content.decode()

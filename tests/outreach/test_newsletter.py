@@ -332,3 +332,16 @@ def test_account_export_and_deletion_include_the_subscription(client, user):
     assert data["lettre"]["adresse_e_mail"] == user.email
     account_services.user_delete(user=user)
     assert not Subscriber.objects.filter(email=user.email).exists()
+
+
+def test_never_confirmed_subscriptions_are_purged(client):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.post("/lettre/", FORM)
+    make_subscriber(client, "actif@example.fr", "75011")
+    Subscriber.objects.update(consent_at=timezone.now() - timedelta(days=40))
+    call_command("purge_pending_subscribers")
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["actif@example.fr"]

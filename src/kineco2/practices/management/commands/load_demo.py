@@ -36,6 +36,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self._physiotherapist()
         summary = demo.load()
+        from kineco2.outreach import demo as outreach_demo
+
+        outreach_demo.load()  # news archive, webinars with a replay, FAQ entry
         self.stdout.write(
             f"{summary.practices} cabinets de démonstration "
             f"({summary.practices_created} créés maintenant), bilans {demo.YEAR} terminés ; "
