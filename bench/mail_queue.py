@@ -1,7 +1,7 @@
 """Task-queue figures for the newsletter (prints, asserts nothing).
 
-    .venv/bin/python bench/queue.py [N]          # SQLite in a temporary file
-    DATABASE_URL=postgres://…/kineco2_bench .venv/bin/python bench/queue.py [N]
+    .venv/bin/python bench/mail_queue.py [N]          # SQLite in a temporary file
+    DATABASE_URL=postgres://…/kineco2_bench .venv/bin/python bench/mail_queue.py [N]
 
 Measures, for N confirmed subscribers of one region: the web request that sends a news item
 (must not grow with N), the worker's fan-out (one OutboundEmail + one task per subscriber),
