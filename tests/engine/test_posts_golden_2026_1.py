@@ -149,10 +149,18 @@ def test_hot_water_is_estimated_without_bills(approx):
 
 
 def test_pool_and_cryotherapy_change_the_estimate(approx):
-    result = run(energie={"balneo_pool": True, "cryotherapy": True})
-    # default heating gas: the pool is heated with gas, 20 000 kWh PCI
+    result = run(energie={"balneo_pool": True, "cryotherapy": True, "heating_energy": "gaz"})
+    # gas heating: the pool is heated with gas, 20 000 kWh PCI
     assert line(result, "energie", "bassin").kgco2e == approx(20000 * GAS_PCI)
     assert line(result, "energie", "cryotherapie").kgco2e == approx(1500 * ELEC_FR)
+    # heating energy unknown: the pool is heated with each energy, weighted by its share
+    # (electric heating and heat pump: the pool's kWh as electricity)
+    unknown = run(energie={"balneo_pool": True})
+    pool = [ln for ln in unknown.lines if ln.item == "bassin"]
+    assert len(pool) == 6
+    assert sum(ln.kgco2e for ln in pool) == pytest.approx(
+        20000 * (0.45 * GAS_PCI + 0.30 * ELEC_FR + 0.10 * 0.324 + 0.10 * 0.113 + 0.05 * 0.027)
+    )
     billed = run(
         energie={
             "balneo_pool": True,
@@ -336,11 +344,24 @@ TERRITORY_CASES = {
 #: case below gained, against the fixed « santé » default the figures were first pinned with,
 #: 31,5 m² × (0,3 × 440 + 0,7 × 900 − 440) kg CO2e/m² ÷ 50 ans = 202,86 kg CO2e.
 BUILDING_TYPE_MIXTURE_KG = 31.5 * (0.3 * 440 + 0.7 * 900 - 440) / 50
+
+
+def heating_mixture_kg(elec: float) -> float:
+    """Unknown heating energy (mainland, Corse): the 4 032 kWh need (31,5 m² × 128 kWh/m²)
+    weighted over the national shares of defaults 2026.1 — gaz 45 %, électricité 20 %, pompe à
+    chaleur 10 % (÷ COP 3), fioul 10 % (0,324), réseau de chaleur 10 % (0,113), granulés 5 %
+    (0,027) — instead of gas only (0,239)."""
+    mix = 0.45 * GAS_PCI + 0.20 * elec + 0.10 * elec / 3 + 0.10 * 0.324 + 0.10 * 0.113
+    return 31.5 * 128 * (mix + 0.05 * 0.027 - GAS_PCI)
+
+
 EXPECTED_ALL_UNKNOWN = {
-    # mainland: patients 6,9 t (65 %), gas heating 128 kWh/m² of a 31,5 m² default
-    "france_continentale": (10785.232, 2.519914),
-    # Corse: electricity at 0,59 kg/kWh, zone « pôle moyen »
-    "corse": (14191.085, 3.315674),
+    # mainland: patients 6,9 t (65 %), heating 128 kWh/m² of a 31,5 m² default, energy
+    # unknown (10 785,232 with gas only; heating_mixture_kg(ELEC_FR) = −299,44 kg)
+    "france_continentale": (10485.789, 2.449951),
+    # Corse: electricity at 0,59 kg/kWh, zone « pôle moyen » (14 191,085 with gas only;
+    # heating_mixture_kg(0,59) = +206,71 kg)
+    "corse": (14397.793, 3.363970),
     # tropical territories: no heating, electricity with air conditioning, an AC unit,
     # regional flights and a long-haul trip to the mainland every four years
     "guadeloupe": (15577.492, 3.639601),
@@ -370,7 +391,13 @@ def test_all_unknown_practice_of_each_territory(territory):
     assert sum(ln.kgco2e for ln in building) == pytest.approx(
         fixed_sante + BUILDING_TYPE_MIXTURE_KG
     )
-    heated = any(ln.item.startswith("chauffage") for ln in result.lines)
+    heating = [ln for ln in result.lines if ln.item.startswith("chauffage")]
+    if territory == "france_continentale":
+        gas_only = 31.5 * 128 * GAS_PCI
+        assert sum(ln.kgco2e for ln in heating) == pytest.approx(
+            gas_only + heating_mixture_kg(ELEC_FR)
+        )
+    heated = bool(heating)
     tropical = territory not in ("france_continentale", "corse")
     assert heated is not tropical
 

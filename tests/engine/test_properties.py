@@ -118,7 +118,10 @@ def test_monte_carlo_is_centred_and_reproducible(data, seed):
     assert first.uncertainty == again.uncertainty
     interval = first.uncertainty.total
     assert interval.low <= result.total_kgco2e <= interval.high
-    # The sum of log-normal lines has a median slightly above the sum of the medians.
-    assert abs(interval.median / result.total_kgco2e - 1) < 0.15
+    # The sum of log-normal lines has a median slightly above the sum of the medians. A
+    # categorical default drawn as a mixture (unknown heating energy, building type) has its
+    # probability-weighted mean as central value, not its median: no such bound then.
+    if not any(line.branch is not None for line in result.lines):
+        assert abs(interval.median / result.total_kgco2e - 1) < 0.15
     per_session = first.uncertainty.per_session
     assert per_session.low <= result.per_session_kgco2e <= per_session.high

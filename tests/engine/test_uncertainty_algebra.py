@@ -326,6 +326,8 @@ def test_renaming_drivers_reaches_the_complements_and_the_mixture_group():
     assert {d.id for d in renamed.all_drivers()} == {"x:s", "x:h"}
     assert renamed.powers == line.powers
     assert renamed.branch.group == "x:g"
+    # Renamed, the mixture is another random variable: no question of the user stands behind it.
+    assert line.branch.field == "g" and renamed.branch.field is None
     assert renamed.uncertainty_pct == pytest.approx(line.uncertainty_pct)
 
 
@@ -404,3 +406,66 @@ def test_the_json_says_which_figure_is_the_headline():
     low, high = data["interval_95"]
     assert low < data["total_kgco2e"] < high
     assert run().to_dict()["headline"] == data["headline"]  # said without draws too
+
+
+# -- the heating energy drawn as a mixture (2026.1) ------------------------------------------
+HEATING_SHARES = {
+    "gaz": 0.45,
+    "electricite": 0.20,
+    "pompe_a_chaleur": 0.10,
+    "fioul": 0.10,
+    "reseau_chaleur": 0.10,
+    "granules": 0.05,
+}
+
+
+def test_unknown_heating_energy_is_a_mixture_and_its_interval_covers_the_energies():
+    result = with_monte_carlo(run(), draws=20_000, seed=2)  # Rennes, 40 m², heating unknown
+    heating = [ln for ln in result.lines if ln.item in ("chauffage", "chauffage_electrique")]
+    assert {ln.branch.option: ln.branch.probability for ln in heating} == pytest.approx(
+        HEATING_SHARES
+    )
+    need = 40 * 128  # kWh
+    factors = load_factors("2026.1")
+    per_energy = {ln.branch.option: ln.kgco2e / ln.branch.probability for ln in heating}
+    assert per_energy["gaz"] == pytest.approx(need * factors["gaz_naturel_pci"].value)
+    assert per_energy["pompe_a_chaleur"] == pytest.approx(
+        need / 3 * factors["elec_fr_mix_moyen"].value
+    )
+    assert sum(ln.kgco2e for ln in heating) == pytest.approx(
+        sum(HEATING_SHARES[o] * kg for o, kg in per_energy.items())
+    )
+    assert "(45\u00a0% des cabinets)" in next(
+        ln.label for ln in heating if ln.branch.option == "gaz"
+    )
+    energy = result.uncertainty.posts["energie"]
+    others = result.post("energie").kgco2e - sum(ln.kgco2e for ln in heating)
+    assert energy.low < others + min(per_energy.values())
+    assert energy.high > others + max(per_energy.values())
+    # Answered: no mixture; Réunion (fixed « pas de chauffage » default): no mixture either.
+    gas = run(energie={"heating_energy": "gaz"})
+    assert all(ln.branch is None for ln in gas.lines if ln.post == "energie")
+    tropical = run(profile={"commune": "97400", "patient_zone": "grand_pole"})
+    assert all(ln.branch is None for ln in tropical.lines if ln.post == "energie")
+
+
+def test_heating_actions_on_an_unknown_energy_are_simulated_on_its_default():
+    from kineco2.engine.actions import current_values, simulate
+
+    inputs = parse_input({"profile": PROFILE})
+    baseline = run()
+    gas_need = 40 * 128 * load_factors("2026.1")["gaz_naturel_pci"].value
+    # What an action reads: the gas line of the default, whole (not its 45 % weight).
+    values = current_values(inputs, baseline)
+    assert values["energie.heating_energy"] == "gaz"
+    gas_pcs = load_factors("2026.1")["gaz_naturel_pcs"].value
+    assert values["energie.heating_kwh"] == pytest.approx(gas_need / gas_pcs)
+    # −1 °C: 7 % of the gas heating, baseline and scenario both with gas (pinned).
+    sim = simulate(inputs, [("chauffage_consigne", {})], draws=500, baseline=baseline)
+    assert sim.avoided_kgco2e == pytest.approx(0.07 * gas_need)
+    assert all(ln.branch is None for ln in sim.baseline.lines if ln.post == "energie")
+    assert sim.avoided_interval_95.low > 0
+    # An action that does not touch the heating keeps the mixture on both sides.
+    other = simulate(inputs, [("veilles_coupees", {})], draws=500, baseline=baseline)
+    assert other.baseline is baseline
+    assert other.avoided_by_post["energie"] > 0

@@ -693,7 +693,40 @@ def _load_actions(version: str) -> ActionCatalogue:
 
 # --- the state an action reads ---------------------------------------------------------------
 def _line(result: Result, post: str, item: str) -> Line | None:
-    return next((ln for ln in result.lines if ln.post == post and ln.item == item), None)
+    """The line ``post``/``item``; for a categorical default drawn as a mixture (an unknown
+    heating energy), the line of the option the answers assume (the fixed default), whole."""
+    matches = [ln for ln in result.lines if ln.post == post and ln.item == item]
+    plain = next((ln for ln in matches if ln.branch is None), None)
+    if plain is not None or not matches:
+        return plain
+    for ln in matches:
+        branch = ln.branch
+        if result.effective_answers.get(branch.group) == branch.option:
+            p = branch.probability
+            return dataclasses.replace(
+                ln, quantity=ln.quantity / p, kgco2e=ln.kgco2e / p, branch=None
+            )
+    return None
+
+
+#: The answers a heating action sets. When the baseline drew the unknown heating energy as a
+#: mixture, such an action is simulated with the heating energy pinned to its fixed default
+#: (the hypothesis its applicability was read on) in the baseline and the scenario alike.
+HEATING_FIELDS = frozenset(
+    {"energie.heating_energy", "energie.heating_kwh", "energie.fuel_oil_litres"}
+)
+
+
+def _pinned_heating(
+    inputs: AssessmentInput, baseline: Result, fields: frozenset[str]
+) -> AssessmentInput | None:
+    """``inputs`` with the heating energy answered as its fixed default, or None."""
+    group = "energie.heating_energy"
+    if not fields & HEATING_FIELDS:
+        return None
+    if not any(ln.branch is not None and ln.branch.group == group for ln in baseline.lines):
+        return None
+    return inputs.with_overrides({"energie": {"heating_energy": baseline.effective_answers[group]}})
 
 
 def _quantity(line: Line | None) -> float:
@@ -1240,6 +1273,10 @@ def _simulate(
 ) -> Simulation:
     plan = _plan(inputs, baseline, choices, catalogue)
     factors, defaults = _reference_data(baseline)
+    pinned = _pinned_heating(inputs, baseline, plan.fields)
+    if pinned is not None:
+        baseline = compute(pinned, factors=factors, defaults=defaults, shared=baseline.shared)
+        plan = _plan(pinned, baseline, choices, catalogue)
     # A member of a structure keeps its share of the shared premises in the scenario.
     scenario = compute(plan.inputs, factors=factors, defaults=defaults, shared=baseline.shared)
     avoided = baseline.total_kgco2e - scenario.total_kgco2e

@@ -114,7 +114,7 @@ def precision_hints(lines: tuple[Line, ...], limit: int = 5) -> tuple[PrecisionH
             branch = line.branch
             mixtures[branch.group][branch.option] += line.kgco2e
             probability[branch.group, branch.option] = branch.probability
-            labels[f"melange:{branch.group}"] = (branch.group, branch.label, "defaut")
+            labels[f"melange:{branch.group}"] = (branch.field, branch.label, "defaut")
     contributions = {key: value**2 for key, value in loading.items()}
     for group, options in mixtures.items():
         mean = math.fsum(options.values())

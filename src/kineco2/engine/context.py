@@ -15,7 +15,7 @@ from kineco2.engine import geography
 from kineco2.engine.defaults import DefaultSet
 from kineco2.engine.errors import ReferenceDataError
 from kineco2.engine.factors import FactorSet
-from kineco2.engine.formatting import format_significant
+from kineco2.engine.formatting import format_percent, format_significant
 from kineco2.engine.lines import (
     ANSWER_UNCERTAINTY_PCT,
     Branch,
@@ -148,10 +148,17 @@ class Context:
         for k, (option, p) in enumerate(options):
             # The last option ends exactly at 1, so every uniform draw picks an option.
             share = p / total if k < len(options) - 1 else 1.0 - lower
-            branch = Branch(group=group, option=option, probability=share, lower=lower, label=label)
+            branch = Branch(
+                group=group, option=option, probability=share, lower=lower, label=label, field=group
+            )
             weights[option] = Quantity(share, branch=branch)
             lower += share
         return weights
+
+    def option(self, weight: Quantity, label: str) -> OptionView:
+        """The context seen by one option of a mixture (:meth:`mixture`): every line it
+        records is multiplied by the option's weight and says which option it is."""
+        return OptionView(self, weight, label)
 
     def default(self, default_id: str, *, field: str | None = None) -> Quantity:
         """A default scaled by what it is « per » (practitioner, m², session…).
@@ -310,6 +317,34 @@ class Context:
 
     def note(self, text: str) -> None:
         self.notes.append(text)
+
+
+class OptionView:
+    """A :class:`Context` whose lines are one option of a mixture (see :meth:`Context.option`).
+
+    ``line`` multiplies the quantity by the option's weight (its probability, marked with its
+    :class:`kineco2.engine.lines.Branch`) and adds the option to the label; a note is added
+    once however many options give it; everything else is the context's.
+    """
+
+    def __init__(self, ctx: Context, weight: Quantity, label: str):
+        self._ctx = ctx
+        self._weight = weight
+        self._suffix = f" — si « {label} » ({format_percent(weight.value)} des cabinets)"
+
+    def line(
+        self, post: str, item: str, label: str, quantity: Quantity, factor_id: str, **kw: Any
+    ) -> Line:
+        return self._ctx.line(
+            post, item, label + self._suffix, quantity * self._weight, factor_id, **kw
+        )
+
+    def note(self, text: str) -> None:
+        if text not in self._ctx.notes:
+            self._ctx.note(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
 
 
 def section_names() -> list[str]:

@@ -112,6 +112,9 @@ class Branch:
     probability: float
     lower: float
     label: str = ""
+    #: The question whose answer would replace the mixture (a precision hint); None once the
+    #: group is renamed into another random variable (:meth:`Quantity.map_drivers`).
+    field: str | None = None
 
 
 class Quantity:
@@ -275,7 +278,9 @@ class Quantity:
         practices' answers distinct random variables, say)."""
         branch = self.branch
         if branch is not None and group is not None:
-            branch = dataclasses.replace(branch, group=group(branch.group))
+            renamed = group(branch.group)
+            if renamed != branch.group:
+                branch = dataclasses.replace(branch, group=renamed, field=None)
         return Quantity(
             self.value,
             tuple(driver(d) for d in self.drivers),

@@ -16,6 +16,8 @@ Method (docs/methodology.md, « Énergie »):
 from __future__ import annotations
 
 from kineco2.engine.context import Context
+from kineco2.engine.lines import Quantity
+from kineco2.engine.schema import HEATING_LABELS, field_title
 
 ID = "energie"
 LABEL = "Énergie du cabinet"
@@ -54,7 +56,7 @@ PARAMETERS: frozenset[str] = frozenset()
 def compute(ctx: Context) -> None:
     answers = ctx.inputs.energie
     electricity = ELECTRICITY_BY_TERRITORY[ctx.territory]
-    heating, _ = ctx.choice(ID, "heating_energy", "heating_energy")
+    heating, defaulted = ctx.choice(ID, "heating_energy", "heating_energy")
     share = ctx.share(ID, "bill_share_percent", "bill_share_percent")  # ≤ 100 % in every draw
 
     # Electricity: the bills, or the surface × the santé intensity.
@@ -69,11 +71,6 @@ def compute(ctx: Context) -> None:
             scope=2,
             beges="2.1",
         )
-        if heating in ELECTRIC_HEATING and answers.heating_kwh is not None:
-            ctx.note(
-                "Chauffage électrique : il est compris dans les kWh d'électricité des "
-                "factures ; la consommation de chauffage saisie n'est pas ajoutée."
-            )
     else:
         ctx.line(
             ID,
@@ -85,23 +82,70 @@ def compute(ctx: Context) -> None:
             scope=2,
             beges="2.1",
         )
-        if heating in ELECTRIC_HEATING:
-            if answers.heating_kwh is not None:
-                need = ctx.answer(ID, "heating_kwh") * share
-            else:
-                need = ctx.default("heating_kwh_per_m2", field="energie.heating_kwh")
-                if heating == "pompe_a_chaleur":
-                    need = need / ctx.default("heat_pump_cop")
-            ctx.line(
-                ID,
-                "chauffage_electrique",
-                "Chauffage électrique (estimé)",
-                need,
-                electricity,
-                unit="kWh",
-                scope=2,
-                beges="2.1",
+
+    # Heating: the energy answered (or the territory's fixed default), or, unknown, each
+    # energy weighted by its national share and drawn as a mixture (decision 0006).
+    shares = ctx.defaults.categorical_shares.get("heating_energy") if defaulted else None
+    if not shares:
+        _heating(ctx, heating, share, electricity)
+        _hot_water_pool_cryotherapy(ctx, heating, electricity)
+    else:
+        weights = ctx.mixture(
+            f"{ID}.heating_energy", shares["shares"], field_title((ID, "heating_energy"))
+        )
+        # Hot water depends on the heating energy only through a gas bill that includes it.
+        billed = answers.heating_kwh is not None
+        for option, weight in weights.items():
+            view = ctx.option(weight, HEATING_LABELS[option])
+            _heating(view, option, share, electricity)
+            _hot_water_pool_cryotherapy(
+                view, option, electricity, hot_water=billed, cryotherapy=False
             )
+        _hot_water_pool_cryotherapy(ctx, None, electricity, hot_water=not billed, pool=False)
+        ctx.note(
+            "Énergie de chauffage inconnue : le chauffage combine les énergies selon leurs parts "
+            "estimées parmi les cabinets ; indiquer la vôtre préciserait le bilan."
+        )
+
+    if ctx.territory == "guyane":
+        ctx.note(
+            "Guyane : le facteur d'émission de l'électricité est très incertain (les sources "
+            "publiées vont de 0,35 à 2,56 kgCO2e/kWh selon que le méthane du barrage de "
+            "Petit-Saut est compté) ; l'intervalle de votre résultat en tient compte."
+        )
+    if answers.green_electricity_contract:
+        ctx.note(
+            "Contrat d'électricité « verte » : selon la méthode (BEGES, ADEME), il ne réduit "
+            "pas les émissions comptées ; il est mentionné à part."
+        )
+
+
+def _heating(ctx: Context, heating: str, share: Quantity, electricity: str) -> None:
+    """The heating lines of one energy (``ctx`` may be one option of a mixture)."""
+    answers = ctx.inputs.energie
+    if answers.electricity_kwh is not None:
+        if heating in ELECTRIC_HEATING and answers.heating_kwh is not None:
+            ctx.note(
+                "Chauffage électrique : il est compris dans les kWh d'électricité des "
+                "factures ; la consommation de chauffage saisie n'est pas ajoutée."
+            )
+    elif heating in ELECTRIC_HEATING:
+        if answers.heating_kwh is not None:
+            need = ctx.answer(ID, "heating_kwh") * share
+        else:
+            need = ctx.default("heating_kwh_per_m2", field="energie.heating_kwh")
+            if heating == "pompe_a_chaleur":
+                need = need / ctx.default("heat_pump_cop")
+        ctx.line(
+            ID,
+            "chauffage_electrique",
+            "Chauffage électrique (estimé)",
+            need,
+            electricity,
+            unit="kWh",
+            scope=2,
+            beges="2.1",
+        )
 
     # Heating fuels.
     if heating in FUELS:
@@ -142,22 +186,16 @@ def compute(ctx: Context) -> None:
                 beges=beges,
             )
 
-    _hot_water_pool_cryotherapy(ctx, heating, electricity)
 
-    if ctx.territory == "guyane":
-        ctx.note(
-            "Guyane : le facteur d'émission de l'électricité est très incertain (les sources "
-            "publiées vont de 0,35 à 2,56 kgCO2e/kWh selon que le méthane du barrage de "
-            "Petit-Saut est compté) ; l'intervalle de votre résultat en tient compte."
-        )
-    if answers.green_electricity_contract:
-        ctx.note(
-            "Contrat d'électricité « verte » : selon la méthode (BEGES, ADEME), il ne réduit "
-            "pas les émissions comptées ; il est mentionné à part."
-        )
-
-
-def _hot_water_pool_cryotherapy(ctx: Context, heating: str, electricity: str) -> None:
+def _hot_water_pool_cryotherapy(
+    ctx: Context,
+    heating: str | None,
+    electricity: str,
+    *,
+    hot_water: bool = True,
+    pool: bool = True,
+    cryotherapy: bool = True,
+) -> None:
     """Uses that the surface ratios do not cover, estimated only when the bills are unknown.
 
     Hot water (the CEREN « électricité spécifique » ratio excludes it), a heated balneotherapy
@@ -167,7 +205,7 @@ def _hot_water_pool_cryotherapy(ctx: Context, heating: str, electricity: str) ->
     """
     answers = ctx.inputs.energie
     known = ctx.defaults.defaults
-    if answers.hot_water is not None or "hot_water" in known:
+    if hot_water and (answers.hot_water is not None or "hot_water" in known):
         hot_water, _ = ctx.choice(ID, "hot_water", "hot_water")
         need_field = "energie.hot_water"
         if hot_water == "electrique" and answers.electricity_kwh is None:
@@ -192,7 +230,7 @@ def _hot_water_pool_cryotherapy(ctx: Context, heating: str, electricity: str) ->
                 scope=1,
                 beges="1.1",
             )
-    if answers.balneo_pool and "pool_kwh_per_year" in known:
+    if pool and answers.balneo_pool and "pool_kwh_per_year" in known:
         fuel = heating if heating in FUELS else None
         billed = answers.heating_kwh is not None if fuel else answers.electricity_kwh is not None
         if billed:
@@ -213,7 +251,7 @@ def _hot_water_pool_cryotherapy(ctx: Context, heating: str, electricity: str) ->
                 scope=scope,
                 beges=beges,
             )
-    if answers.cryotherapy and "cryotherapy_kwh_per_year" in known:
+    if cryotherapy and answers.cryotherapy and "cryotherapy_kwh_per_year" in known:
         if answers.electricity_kwh is not None:
             ctx.note("Cryothérapie : la consommation de l'appareil est comprise dans vos factures.")
         else:
