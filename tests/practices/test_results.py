@@ -210,3 +210,29 @@ def test_inline_svg_is_checked_and_made_csp_compatible():
     assert safe.startswith('<svg stroke-linejoin="round"')
     assert '<path fill="#2f6f73" stroke-width="0.8"/>' in safe
     assert "style" not in safe
+
+
+def test_a_hint_on_the_structures_shared_premises_is_shown_without_a_link(assessment):
+    """A member's result may rank a default of its structure's shared premises (« structure:… »
+    fields, answered by the coordinator): the results page lists it, without a broken link."""
+    from types import SimpleNamespace
+
+    from kineco2.engine.result import PrecisionHint
+    from kineco2.practices.views import _hint_rows
+
+    shared = PrecisionHint(
+        field="structure:batiment.building_type",
+        label="Type de locaux",
+        share_of_variance=0.2,
+        kgco2e=300.0,
+    )
+    rows = _hint_rows(assessment, SimpleNamespace(precision_hints=(shared,)))
+    assert rows == [
+        {
+            "hint": shared,
+            "question": "Type de locaux",
+            "default_label": "",
+            "step_label": "",
+            "url": None,
+        }
+    ]

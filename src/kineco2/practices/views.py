@@ -487,7 +487,10 @@ def _hint_rows(assessment: Assessment, result) -> list[dict]:
     rows = []
     for hint in result.precision_hints:
         step, _, name = (hint.field or "").partition(".")
-        spec = next((s for s in field_specs(step) if s.name == name), None) if step else None
+        # A hint may name a question this practice does not answer itself (the shared
+        # premises of its structure, « structure:… »): shown without a link.
+        known = step in STEPS
+        spec = next((s for s in field_specs(step) if s.name == name), None) if known else None
         url = None
         if spec is not None:
             url = _step_url(assessment, step) + f"?question={name}#field-{step}-{name}"
