@@ -354,3 +354,14 @@ def test_allocation_numbers_are_typed_the_french_way(client, structure, coordina
     assert "n'est pas un nombre" in html.unescape(response.content.decode())
     member.refresh_from_db()
     assert member.surface_m2 == 62.5  # nothing lost
+
+
+def test_questionnaire_says_the_building_comes_from_the_structure(
+    client, structure, user, members, premises, practice
+):
+    assessment = completed_assessment(practice)
+    client.force_login(user)
+    text = client.get(reverse("assessment_step", args=[assessment.pk, "energie"])).content
+    assert "Inutile de saisir les factures du bâtiment" in text.decode()
+    text = client.get(reverse("assessment_step", args=[assessment.pk, "visites_domicile"])).content
+    assert "Inutile de saisir les factures" not in text.decode()

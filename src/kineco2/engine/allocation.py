@@ -537,6 +537,13 @@ def consolidate(
     for key, label, lines in parts:
         own = shared = 0
         by_post: dict[str, int] = {}
+        renamed: dict[Driver, Driver] = {}  # a part's lines share few drivers: rename each once
+
+        def rename(driver: Driver, key: str = key, renamed: dict = renamed) -> Driver:
+            if driver not in renamed:
+                renamed[driver] = _independent(driver, key)
+            return renamed[driver]
+
         for line in lines:
             grams = to_grams(line.kgco2e)
             if line.item.startswith(SHARE_ITEM_PREFIX):
@@ -544,15 +551,16 @@ def consolidate(
             else:
                 own += grams
             by_post[line.post] = by_post.get(line.post, 0) + grams
-            tagged.append(
-                dataclasses.replace(
-                    line.map_drivers(
-                        lambda d, key=key: _independent(d, key),
-                        lambda g, key=key: g if g.startswith("structure:") else f"{key}:{g}",
-                    ),
-                    post=key,
+            if draws > 0:  # the renamed lines only serve the Monte Carlo
+                tagged.append(
+                    dataclasses.replace(
+                        line.map_drivers(
+                            rename,
+                            lambda g, key=key: g if g.startswith("structure:") else f"{key}:{g}",
+                        ),
+                        post=key,
+                    )
                 )
-            )
         built.append((key, label, own, shared, by_post))
     total = sum(own + shared for _, _, own, shared, _ in built)
     intervals: dict[str, tuple[float, float]] = {}

@@ -115,8 +115,10 @@ def occupants(structure: Structure) -> list[Occupant]:
     return rows
 
 
-def premises_input_dict(structure: Structure, premises: SharedPremises) -> dict:
-    people = occupants(structure)
+def premises_input_dict(
+    structure: Structure, premises: SharedPremises, people: list[Occupant] | None = None
+) -> dict:
+    people = occupants(structure) if people is None else people
     surface = sum(o.surface_m2 for o in people) + structure.common_surface_m2
     sessions = sum(o.sessions for o in people)
     return shared_premises_answers(
@@ -135,12 +137,12 @@ class PremisesComputation:
     allocation: Allocation
 
 
-def _fingerprint(structure: Structure, premises: SharedPremises) -> str:
+def _fingerprint(structure: Structure, premises: SharedPremises, people: list[Occupant]) -> str:
     defaults = load_defaults()
     payload = {
-        "input": premises_input_dict(structure, premises),
+        "input": premises_input_dict(structure, premises, people),
         "keys": [structure.premises_key, structure.support_key, structure.common_surface_m2],
-        "occupants": [o.__repr__() for o in occupants(structure)],
+        "occupants": [repr(o) for o in people],
         "name": structure.name,
         "versions": [defaults.version, defaults.factors_version],
     }
@@ -150,14 +152,15 @@ def _fingerprint(structure: Structure, premises: SharedPremises) -> str:
 
 def premises_computation(structure: Structure, premises: SharedPremises) -> PremisesComputation:
     """The shared premises' result and its allocation (cached by content). Raises InputError."""
-    key = "structure-premises:" + _fingerprint(structure, premises)
+    people = occupants(structure)
+    key = "structure-premises:" + _fingerprint(structure, premises, people)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    result = compute(parse_input(premises_input_dict(structure, premises)))
+    result = compute(parse_input(premises_input_dict(structure, premises, people)))
     allocation = allocate(
         result.lines,
-        occupants(structure),
+        people,
         premises_key=structure.premises_key,
         support_key=structure.support_key,
         common_surface_m2=structure.common_surface_m2,
