@@ -272,3 +272,18 @@ def test_an_action_simulated_for_a_member_keeps_its_share():
         break
     else:  # pragma: no cover
         pytest.fail("no member-level action applies")
+
+
+def test_a_member_is_never_hinted_to_answer_the_structure_questions():
+    structure = _structure_result()
+    allocation = allocate(
+        structure.lines, [Occupant("cabinet:1", "A", surface_m2=80, sessions=9000)]
+    )
+    member = compute(
+        parse_input({"profile": {"commune": "35000", "practitioners": 2}}),
+        shared=allocation.shared_share("cabinet:1"),
+    )
+    from kineco2.engine.schema import SECTIONS
+
+    for hint in member.precision_hints:
+        assert hint.field is None or hint.field.split(".")[0] in {"profile", *SECTIONS}, hint
