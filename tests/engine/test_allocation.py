@@ -31,6 +31,7 @@ weights_st = st.dictionaries(
 ).filter(lambda w: sum(w.values()) > 0)
 
 
+@settings(deadline=None)  # exact fractions of big integers: timing varies on a busy machine
 @given(st.integers(-(10**12), 10**12), weights_st)
 def test_largest_remainder_adds_up_exactly_and_stays_within_one_unit(total, weights):
     parts = largest_remainder(total, weights)
