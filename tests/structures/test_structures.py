@@ -365,3 +365,35 @@ def test_questionnaire_says_the_building_comes_from_the_structure(
     assert "Inutile de saisir les factures du bâtiment" in text.decode()
     text = client.get(reverse("assessment_step", args=[assessment.pk, "visites_domicile"])).content
     assert "Inutile de saisir les factures" not in text.decode()
+
+
+def test_cpts_publishes_only_what_the_disclosure_rules_allow(client, coordinator):
+    from kineco2.accounts.models import User
+    from kineco2.practices.services import practice_create
+    from kineco2.structures.footprint import network_aggregates
+    from kineco2.structures.models import MemberPractice
+    from kineco2.structures.services import structure_create
+
+    cpts = structure_create(user=coordinator, kind="cpts", name="CPTS Rennes Nord", commune="35000")
+
+    def add(i):
+        user = User.objects.create_user(email=f"kine{i}@cpts.example.fr", password="x-2025-long!")
+        practice = practice_create(
+            user=user, name=f"Cabinet {i}", commune="35000", practitioners=2, practice_mode="groupe"
+        )
+        MemberPractice.objects.create(structure=cpts, practice=practice, share_footprint=True)
+        completed_assessment(practice, profile={"sessions_per_year": 6000 + 150 * i})
+
+    for i in range(3):
+        add(i)
+    aggregates = network_aggregates(cpts, 2025)
+    assert aggregates.total_tco2e.suppressed and aggregates.total_tco2e.n is None
+    client.force_login(coordinator)
+    text = client.get(reverse("structure_footprint", args=[cpts.pk, 2025])).content.decode()
+    assert "Aucun chiffre n'est publié" in html.unescape(text)
+    for i in range(3, 16):
+        add(i)
+    aggregates = network_aggregates(cpts, 2025)
+    assert not aggregates.total_tco2e.suppressed
+    assert aggregates.total_tco2e.n == 15  # 16 practices, published rounded to 5
+    assert aggregates.total_tco2e.p25 <= aggregates.total_tco2e.median <= aggregates.total_tco2e.p75

@@ -329,32 +329,38 @@ def collective_plan(structure: Structure, year: int) -> list[CollectiveGain]:
 @dataclass
 class NetworkAggregates:
     year: int
-    total_tco2e: Any  # Cell | Suppressed (of the members' totals)
+    total_tco2e: Any  # Cell | Suppressed (t CO2e of a member practice)
     per_session: Any  # Cell | Suppressed (kg CO2e per session)
-    sum_tco2e: float | None  # the network's total, only when the cells are published
     posts: list[tuple[str, Any]]  # (label, Cell | Suppressed of t CO2e)
 
 
 def network_aggregates(structure: Structure, year: int) -> NetworkAggregates:
-    """What the members of a CPTS agreed to share, as distributions that the small-cell rule
-    (:mod:`kineco2.benchmarks.aggregates`) lets through: no figure on fewer than 5 practices."""
+    """What the members of a CPTS agreed to share, as distributions published only under the
+    rules of :mod:`kineco2.benchmarks.disclosure` (thresholds, protected quantiles, rounded
+    counts): never one practice's figure, never a group too small."""
+    from kineco2.benchmarks import disclosure
     from kineco2.benchmarks.aggregates import describe
+    from kineco2.benchmarks.selectors import disclosure_salt
 
-    totals, sessions, by_post = [], [], {}
+    ids, totals, sessions, by_post = [], [], [], {}
     for member in structure.members.select_related("practice").order_by("pk"):
         found = selectors.member_result(member, year)
         if found is None:
             continue
         _, result = found
+        ids.append(member.practice_id)
         totals.append(result.total_kgco2e / 1000)
         sessions.append(result.per_session_kgco2e)
         for post in result.posts:
             by_post.setdefault(post.id, []).append(post.kgco2e / 1000)
-    total_cell = describe(totals)
+    salt = disclosure_salt()
+
+    def key(indicator: str) -> bytes:
+        return disclosure.cell_key(ids, "structure", structure.pk, year, indicator, salt=salt)
+
     return NetworkAggregates(
         year=year,
-        total_tco2e=total_cell,
-        per_session=describe(sessions),
-        sum_tco2e=math.fsum(totals) if not total_cell.suppressed else None,
-        posts=[(POST_LABELS[p], describe(v)) for p, v in by_post.items()],
+        total_tco2e=describe(totals, key=key("total")),
+        per_session=describe(sessions, key=key("per_session")),
+        posts=[(POST_LABELS[p], describe(v, key=key(p))) for p, v in by_post.items()],
     )
