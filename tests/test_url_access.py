@@ -176,3 +176,30 @@ def test_non_member_gets_nothing_of_another_structure(client, user, other_user, 
     assert checked >= 20
     assert MemberPractice.objects.filter(pk=member.pk, share_footprint=True).exists()
     assert OtherProfessional.objects.filter(pk=professional.pk).exists()
+
+
+def test_non_member_gets_nothing_of_another_practice_survey(client, user, other_practice):
+    """The same walk with the ids of another practice's survey and survey answer."""
+    from kineco2.survey.models import Answer
+    from kineco2.survey.services import survey_open
+
+    survey = survey_open(
+        practice=other_practice, user=other_practice.members.first(), reference_year=2025, days=7
+    )
+    answer = Answer.objects.create(survey=survey, mode="bus", one_way_km=3)
+    client.force_login(user)
+    leaks = []
+    for route, name, _ in routes():
+        if "<int:" not in route or name in PUBLIC_WITH_ID:
+            continue
+        for value in {str(survey.pk), str(answer.pk)}:
+            path = concrete(route, value)
+            if path is None:
+                continue
+            response = client.get(path)
+            assert response.status_code < 500, f"{name} {path} → {response.status_code}"
+            if response.status_code == 200 and other_practice.name in response.content.decode(
+                errors="ignore"
+            ):
+                leaks.append(f"{name} {path}")
+    assert not leaks, "enquête d'un autre cabinet visible : " + ", ".join(leaks)

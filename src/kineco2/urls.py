@@ -17,5 +17,7 @@ urlpatterns = [
     path("accompagnement/", include(outreach_urls.support)),
     path("structures/", include("kineco2.structures.urls")),
     path("exercice-coordonne/", include("kineco2.structures.guide_urls")),
+    path("enquetes/", include("kineco2.survey.urls")),
+    path("e/", include("kineco2.survey.patient_urls")),
     path("", include("kineco2.web.urls")),
 ]

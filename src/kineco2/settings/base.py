@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "kineco2.jobs",
     "kineco2.outreach",
     "kineco2.structures",
+    "kineco2.survey",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
