@@ -37,6 +37,9 @@ class Survey(models.Model):
         blank=True,
         related_name="+",
     )
+    #: What was reported into the assessment (the engine input, the zone of the practice and
+    #: the km per session), kept for the regional aggregates; empty until reported.
+    results = models.JSONField("résultats reportés", default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
