@@ -10,6 +10,7 @@ questionnaire asks it. The same schema serves the CLI, the web forms and the RES
 from __future__ import annotations
 
 import functools
+import math
 import types
 import typing
 from typing import Any, Literal
@@ -464,6 +465,39 @@ class Froid(Section):
     )
 
 
+#: Modes measured by the patients' mobility survey (kineco2.engine.survey.ENGINE_MODES). The
+#: car is split between thermal and electric as in the practice's zone.
+SurveyMode = Literal["voiture", "bus", "tram_metro", "train", "deux_roues", "vae", "velo", "marche"]
+
+
+class EnquetePatients(BaseModel):
+    """The result of a patients' mobility survey (issue 10), written by the survey app when
+    the practice reports it into the assessment: the mean round-trip km per session of each
+    mode and the sampling uncertainty of each mean (relative upper half-width of its 95 %
+    bootstrap interval, in %)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Enquête mobilité patients")
+
+    n_reponses: int = Field(title="Nombre de réponses", ge=1, le=1_000_000)
+    km_par_seance: dict[SurveyMode, float] = Field(
+        title="Km aller-retour par séance, par mode de transport"
+    )
+    incertitude_pct: dict[SurveyMode, float] = Field(
+        default_factory=dict, title="Incertitude de chaque moyenne (%)"
+    )
+    version: str | None = Field(default=None, max_length=20, title="Version des règles")
+
+    @field_validator("km_par_seance", "incertitude_pct")
+    @classmethod
+    def _finite_positive(cls, values: dict[str, float]) -> dict[str, float]:
+        for mode, value in values.items():
+            if not math.isfinite(value) or value < 0 or value > 10_000:
+                raise ValueError(
+                    f"Enquête mobilité : valeur impossible pour « {mode} » ({value:g})."
+                )
+        return values
+
+
 class DeplacementsPatients(Section):
     model_config = ConfigDict(title="Déplacements des patients")
 
@@ -503,6 +537,13 @@ class DeplacementsPatients(Section):
         "ou fait le trajet pour un autre motif (covoiturage).",
         "%",
         le=100,
+    )
+    enquete: EnquetePatients | None = Field(
+        default=None,
+        title="Enquête mobilité auprès des patients",
+        description="Rempli par l'enquête mobilité patients quand le cabinet en reporte les "
+        "résultats : les km par séance mesurés remplacent alors ceux du type de commune.",
+        json_schema_extra={"unit": "", "default_id": None, "express": False, "survey": True},
     )
 
 

@@ -76,10 +76,10 @@ def field_specs(section: str) -> list[FieldSpec]:
     model = section_model(section)
     specs = []
     for name, info in model.model_fields.items():
-        if name == "schema_version":
-            continue
-        base = _base_type(info.annotation)
         extra = info.json_schema_extra or {}
+        if name == "schema_version" or extra.get("survey"):
+            continue  # the survey's result is written by the survey app, not asked
+        base = _base_type(info.annotation)
         minimum = maximum = None
         for meta in info.metadata:
             minimum = getattr(meta, "ge", minimum)

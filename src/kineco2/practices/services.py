@@ -118,6 +118,8 @@ def assessment_create(
     if copy_previous and previous is not None:
         answers = copy.deepcopy(previous.answers)
         level = previous.level
+        # A patients' mobility survey measures its own year: the new year proposes a new one.
+        (answers.get("deplacements_patients") or {}).pop("enquete", None)
     profile = answers.setdefault("profile", {})
     profile.update(_profile_from_practice(practice))
     profile["reference_year"] = reference_year

@@ -123,3 +123,54 @@ def survey_reopen(*, survey: Survey, days: int = 7) -> Survey:
     survey.closes_on = max(survey.closes_on, today + datetime.timedelta(days=days - 1))
     survey.save(update_fields=["closed_at", "closes_on"])
     return survey
+
+
+class NotEnoughAnswersError(Exception):
+    pass
+
+
+@transaction.atomic
+def survey_apply(*, survey: Survey, assessment, stats, zone: str = "") -> Survey:
+    """Write the measured values into the assessment (the practice confirmed) and close the
+    survey. The answers stay editable: applying again replaces the values."""
+    from kineco2.practices.models import Assessment
+    from kineco2.survey.selectors import with_survey
+
+    if not stats.enough:
+        raise NotEnoughAnswersError
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    engine_input = stats.engine_input()
+    assessment.answers = with_survey(assessment.answers, engine_input)
+    assessment.revision += 1
+    assessment.save(update_fields=["answers", "revision", "updated_at"])
+    now = timezone.now()
+    survey.closed_at = survey.closed_at or now
+    survey.applied_at = now
+    survey.applied_assessment = assessment
+    survey.results = {
+        "enquete": engine_input,
+        "km_par_seance_total": round(stats.km_per_session, 4),
+        "zone": zone,
+        "region_code": survey.practice.region_code,
+        "commune": survey.practice.commune_code,
+    }
+    survey.save(update_fields=["closed_at", "applied_at", "applied_assessment", "results"])
+    return survey
+
+
+@transaction.atomic
+def survey_unapply(*, survey: Survey) -> Survey:
+    """Remove the survey's values from the assessment: the zone table applies again."""
+    from kineco2.practices.models import Assessment
+    from kineco2.survey.selectors import without_survey
+
+    if survey.applied_assessment_id:
+        assessment = Assessment.objects.select_for_update().get(pk=survey.applied_assessment_id)
+        assessment.answers = without_survey(assessment.answers)
+        assessment.revision += 1
+        assessment.save(update_fields=["answers", "revision", "updated_at"])
+    survey.applied_at = None
+    survey.applied_assessment = None
+    survey.results = {}
+    survey.save(update_fields=["applied_at", "applied_assessment", "results"])
+    return survey

@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/affiche.pdf", views.survey_poster, name="survey_poster"),
     path("<int:pk>/cloturer/", views.survey_close, name="survey_close"),
     path("<int:pk>/rouvrir/", views.survey_reopen, name="survey_reopen"),
+    path("<int:pk>/reporter/", views.survey_apply, name="survey_apply"),
+    path("<int:pk>/retirer/", views.survey_unapply, name="survey_unapply"),
     path("reponses/<int:pk>/", views.answer_edit, name="survey_answer_edit"),
 ]

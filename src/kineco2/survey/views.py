@@ -122,9 +122,57 @@ def survey_detail(request, pk):
             "url": survey_url(request, survey),
             "missing": max(0, params.min_answers - stats.answers),
             "mode_labels": {k: m.label for k, m in SURVEY_MODES.items()},
+            "figures": selectors.before_after(survey, stats) if stats.enough else None,
             "engine_modes": ENGINE_MODES,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_apply(request, pk):
+    """Confirm, then write the measured values into the assessment of the survey's year."""
+    survey = selectors.survey_for_user(request.user, pk)
+    stats = selectors.survey_stats(survey)
+    if not stats.enough:
+        messages.error(
+            request,
+            f"Il faut au moins {stats.min_answers} réponses pour reporter l'enquête dans le "
+            f"bilan ({stats.answers} pour l'instant).",
+        )
+        return redirect("survey_detail", pk=survey.pk)
+    figures = selectors.before_after(survey, stats)
+    if figures.get("assessment") is None or figures.get("error"):
+        return redirect("survey_detail", pk=survey.pk)
+    if request.method == "POST":
+        services.survey_apply(
+            survey=survey,
+            assessment=figures["assessment"],
+            stats=stats,
+            zone=figures["after"].zone,
+        )
+        messages.success(
+            request,
+            f"Les déplacements des patients du bilan {survey.reference_year} sont maintenant "
+            f"mesurés auprès de {stats.answers} patients.",
+        )
+        return redirect("assessment_results", pk=figures["assessment"].pk)
+    return render(
+        request,
+        "survey/survey_apply.html",
+        {"survey": survey, "practice": survey.practice, "stats": stats, "figures": figures},
+    )
+
+
+@login_required
+@require_POST
+def survey_unapply(request, pk):
+    survey = selectors.survey_for_user(request.user, pk)
+    services.survey_unapply(survey=survey)
+    messages.success(
+        request, "L'enquête est retirée du bilan : l'estimation par type de commune s'applique."
+    )
+    return redirect("survey_detail", pk=survey.pk)
 
 
 @login_required

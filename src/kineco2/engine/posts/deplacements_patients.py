@@ -13,6 +13,9 @@ the RER/Transilien in Paris and its inner suburbs and the TER elsewhere.
   (walking, cycling, public transport, two-wheelers), since the zone's own split no longer
   applies.
 * A car shared by two patients (car-pooling) counts half for each.
+* With a patients' mobility survey (``deplacements_patients.enquete``, issue 10), the km per
+  session of each mode are the measured means, each with its own sampling uncertainty
+  (:func:`_compute_from_survey`); the zone table and the answers above are not used.
 
 Versions whose zone table has only a total distance and a car share (2025.1) keep the method
 they were released with (:func:`_compute_total_and_car_share`).
@@ -23,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from kineco2.engine.context import OVERSEAS, Context
-from kineco2.engine.lines import Quantity, complement
+from kineco2.engine.lines import Driver, Quantity, complement
 
 ID = "deplacements_patients"
 LABEL = "Déplacements des patients"
@@ -100,6 +103,10 @@ def zone_car_share(zone: dict[str, Any]) -> float:
 
 def compute(ctx: Context) -> None:
     zone = ctx.defaults.patient_zones[ctx.zone]
+    survey = ctx.inputs.deplacements_patients.enquete
+    if survey is not None:
+        _compute_from_survey(ctx, zone, survey)
+        return
     if ctx.territory in OVERSEAS:
         ctx.note(OVERSEAS_NOTE)
     if "km_by_mode" not in zone:
@@ -263,3 +270,68 @@ def _compute_total_and_car_share(ctx: Context, zone: dict[str, Any]) -> None:
             scope=3,
             beges="3.4",
         )
+
+
+#: Survey mode (kineco2.engine.survey.ENGINE_MODES) → the modes of this post.
+SURVEY_MODES = {
+    "voiture": CAR_MODES,
+    "bus": ("bus",),
+    "tram_metro": ("tram_metro",),
+    "train": ("train",),
+    "deux_roues": ("deux_roues",),
+    "vae": ("vae",),
+    "velo": ("velo",),
+    "marche": ("marche",),
+}
+
+
+def _survey_factor(zone: dict[str, Any], mode: str) -> str:
+    """The factor of a mode, for either zone-table format (2025.1 has no bus/train keys)."""
+    if mode == "bus":
+        return str(zone.get("bus", "bus"))
+    if mode == "train":
+        return str(zone.get("train", "ter"))
+    return _factor(zone, mode)
+
+
+def _compute_from_survey(ctx: Context, zone: dict[str, Any], survey: Any) -> None:
+    """Patient travel measured by the practice's survey: sessions × measured km per session
+    of each mode × the mode's factor. Each mode's mean carries its own sampling uncertainty
+    (bootstrap, see ``kineco2.engine.survey``) in place of the zone table's ±50 %. The
+    survey does not tell thermal from electric cars: the car km split as in the zone."""
+    n = survey.n_reponses
+    measured = f"mesuré auprès de {n} patient{'s' if n > 1 else ''}"
+    ctx.note(
+        f"Déplacements des patients : {measured} par l'enquête mobilité du cabinet ; ces "
+        "mesures remplacent les moyennes du type de commune."
+    )
+    km_by_mode = zone.get("km_by_mode") or {}
+    car_km = sum(km_by_mode.get(m, 0.0) for m in CAR_MODES)
+    electric = km_by_mode.get("voiture_electrique", 0.0) / car_km if car_km else 0.0
+    split = {"voiture_thermique": 1 - electric, "voiture_electrique": electric}
+    sessions = ctx.sessions_at_practice
+    for survey_mode, km in survey.km_par_seance.items():
+        if km <= 0:
+            continue
+        driver = Driver(
+            id=f"enquete:{survey_mode}",
+            label=f"Km par séance ({survey_mode.replace('_', ' ')}), {measured}",
+            origin="mesure",
+            uncertainty_pct=float(survey.incertitude_pct.get(survey_mode, 0.0)),
+        )
+        per_session = Quantity(km, (driver,))
+        for mode in SURVEY_MODES[survey_mode]:
+            share = split.get(mode, 1.0)
+            if share <= 0:
+                continue
+            item, label = MODE_LINES[mode]
+            ctx.line(
+                ID,
+                item,
+                f"{label} ({measured})",
+                sessions * per_session * share,
+                _survey_factor(zone, mode),
+                unit="passager.km" if mode in PASSENGER_MODES else "km",
+                scope=3,
+                beges="3.4",
+            )
