@@ -43,7 +43,8 @@ def test_the_survey_replaces_the_zone_table_by_hand():
     assert lines["train"].factor_id == table["train"] == "ter"
     for line in patients.lines:
         assert line.label.endswith("(mesuré auprès de 42 patients)")
-        assert line.origin == "mesure"
+        survey_drivers = [d for d in line.drivers if d.id.startswith("enquete:")]
+        assert len(survey_drivers) == 1 and survey_drivers[0].origin == "mesure"
         assert line.kgco2e == pytest.approx(line.quantity * line.factor_value)
     assert patients.kgco2e == pytest.approx(sum(line.kgco2e for line in patients.lines))
     assert any("patients : mesuré auprès de 42 patients par" in n for n in result.notes)
