@@ -205,3 +205,14 @@ def test_demo_fills_the_outreach_pages_once(client, world):
     archive = client.get("/actualites/").content.decode()
     assert "Île-de-France : soirée d&#x27;échanges" in archive
     assert "Faut-il laver les draps" in client.get("/ecosoins/faq/").content.decode()
+
+
+def test_load_demo_refuses_to_run_in_production(settings):
+    """Issue 9: it creates a national coordinator with a published password."""
+    from django.core.management import CommandError
+
+    settings.KINECO2_PRODUCTION = True
+    with pytest.raises(CommandError, match="ne se charge pas en production"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not User.objects.filter(email=demo.NATIONAL_EMAIL).exists()
+    assert not Practice.objects.exists()

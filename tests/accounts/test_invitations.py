@@ -119,3 +119,29 @@ def test_existing_member_keeps_their_role(logged_client, practice, user, other_u
     notes = [str(m) for m in get_messages(response.wsgi_request)]
     assert notes == ["Vous êtes déjà membre de « Cabinet des Lices »."]
     assert Membership.objects.get(user=user, practice=practice).role == Role.TITULAIRE
+
+
+def test_the_token_is_stored_hashed_and_the_link_expires(
+    client, logged_client, invitation, user, other_practice
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from kineco2.practices.models import Invitation, hash_token
+
+    stored = Invitation.objects.get(pk=invitation.pk)
+    assert stored.token_hash == hash_token(invitation.token) != invitation.token
+    # The stored value is not a link: only the token works.
+    assert client.get(reverse("invitation_accept", args=[stored.token_hash])).status_code == 404
+    assert stored.expires_at > timezone.now() + datetime.timedelta(days=13)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    response = logged_client.get(reverse("invitation_accept", args=[invitation.token]))
+    assert response.status_code == 410
+    assert "Invitation expirée" in response.content.decode()
+    assert (
+        logged_client.post(reverse("invitation_accept", args=[invitation.token])).status_code == 410
+    )
+    assert not Membership.objects.filter(practice=other_practice, user=user).exists()

@@ -173,3 +173,35 @@ def test_account_profile_update_keeps_french_errors(logged_client, user):
     too_long = logged_client.post(reverse("account"), {"first_name": "x" * 200, "last_name": ""})
     assert too_long.status_code == 200
     assert "au plus 150 caractères" in too_long.content.decode()
+
+
+def test_user_delete_anonymises_the_panel_candidacies(user, practice):
+    """Issue 9: the contact's name and e-mail survived the deletion of the account."""
+    testing = pytest.importorskip("kineco2.panel.testing")
+    from kineco2.panel.models import Candidate, PanelParticipation, ParticipationStatus
+
+    campaign = testing.make_campaign("closed")
+    by_email = testing.make_candidate(
+        campaign, "35000", email=user.email.upper(), name="Mon cabinet"
+    )
+    other_campaign = testing.make_campaign("closed", reference_year=2024)
+    linked = testing.make_candidate(other_campaign, "35000", email="secretariat@example.fr")
+    PanelParticipation.objects.create(
+        campaign=other_campaign, candidate=linked, region_code="53", quota_index=0,
+        practice=practice, status=ParticipationStatus.VALIDE,
+    )  # fmt: skip
+    stranger = testing.make_candidate(campaign, "75011", email="autre@example.fr")
+    hash_before = campaign.candidates_hash
+
+    services.user_delete(user=user)
+
+    for candidate in (by_email, linked):
+        candidate.refresh_from_db()
+        assert candidate.email.endswith("@supprime.invalid")
+        assert candidate.contact_name == "Compte supprimé"
+        assert "Mon cabinet" not in candidate.practice_name
+    assert not Candidate.objects.filter(email__iexact=user.email).exists()
+    stranger.refresh_from_db()
+    assert stranger.email == "autre@example.fr"  # nobody else's candidacy changes
+    campaign.refresh_from_db()
+    assert campaign.candidates_hash == hash_before

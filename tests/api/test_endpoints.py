@@ -177,3 +177,20 @@ def test_public_reference_data(anonymous_api):
 def test_token_marks_last_use(token_api, user):
     assert token_api.get("/api/practices").status_code == 200
     assert user.api_tokens.get().last_used_at is not None
+
+
+@pytest.mark.parametrize("value", ["oui", "true", 1, 0, None, [], {}])
+def test_copy_previous_refuses_a_value_of_the_wrong_type(api, practice, value):
+    """Issue 9: « copy_previous » must be a JSON boolean; nothing is created otherwise."""
+    from kineco2.practices.models import Assessment
+
+    before = Assessment.objects.count()
+    response = api.post(
+        f"/api/practices/{practice.pk}/assessments",
+        {"reference_year": 2026, "copy_previous": value},
+    )
+    assert response.status_code == 422, response.content
+    detail = response.json()["detail"][0]
+    assert detail["loc"][-1] == "copy_previous"
+    assert "oui ou non" in detail["msg"]
+    assert Assessment.objects.count() == before

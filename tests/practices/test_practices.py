@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from kineco2.practices import services
-from kineco2.practices.models import Assessment, Invitation, Membership, Practice, Role
+from kineco2.practices.models import (
+    Assessment,
+    Invitation,
+    Membership,
+    Practice,
+    Role,
+    hash_token,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_cache")]
 
@@ -164,7 +171,10 @@ def test_titulaire_invites_a_colleague(logged_client, practice):
     invitation = Invitation.objects.get(practice=practice)
     assert invitation.email == "sacha.kine@example.fr"
     assert len(mail.outbox) == 1
-    assert invitation.token in mail.outbox[0].body
+    token = mail.outbox[0].body.split("/invitation/")[1].split("/")[0]
+    assert invitation.token_hash == hash_token(token)  # only the hash is stored
+    assert token not in str(Invitation.objects.values_list().get())
+    assert "valable jusqu'au" in mail.outbox[0].body
     follow = logged_client.get(response.url).content.decode()
     assert "Invitation envoyée à sacha.kine@example.fr" in follow
     assert "Invitations en attente" in follow

@@ -175,6 +175,21 @@ def test_json_export_import_round_trip(logged_client, practice, assessment):
             "Commune inconnue",
         ),
         (b"\xff\xfe\x00", "n&#x27;est pas un texte UTF-8"),
+        # Issue 9: both gave a 500; the API's strict parser refuses them in French.
+        (b'{"kineco2_export": 1, "answers": ' + b"[" * 5000 + b"]" * 5000 + b"}", "trop imbriqué"),
+        (
+            b'{"kineco2_export": 1, "answers": {"profile": {"practitioners": '
+            + b"9" * 5000
+            + b"}}}",
+            "trop de chiffres",
+        ),
+        (
+            b'{"kineco2_export": 1, "answers": {"profile": {"surface_m2": 1'
+            + b"0" * 400
+            + b".5}}}",
+            "Nombre trop grand",
+        ),
+        (b'{"kineco2_export": 1, "answers": {"profile": {"surface_m2": NaN}}}', "NaN"),
     ],
 )
 def test_bad_import_changes_nothing(logged_client, assessment, content, message):

@@ -229,6 +229,22 @@ def test_control_characters_in_the_name_do_not_break_the_pdf(result):
     assert pdf.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Cabinet \ufffe du port",  # noncharacter
+        "Cabinet \ufdd0\uffff",  # noncharacters
+        "Cabinet \ue000\U000f0000 privé",  # private use
+        "Cabinet \U0010fffe \u0378",  # plane-16 noncharacter, unassigned
+    ],
+)
+def test_noncharacters_and_private_use_in_the_name_do_not_break_the_pdf(result, name):
+    """Issue 9: such a name gave a 500 every time."""
+    pdf = render_report(result, practice_name=name, reference_year=2025, generated_on=DAY)
+    assert pdf.startswith(b"%PDF")
+    assert "Cabinet" in pdf_text(pdf)
+
+
 def test_data_passed_to_typst_is_plain_json(result):
     data = build_data(result, practice_name=TRICKY_NAME, reference_year=2025, generated_on=DAY)
     assert data["practice"] == TRICKY_NAME

@@ -55,11 +55,17 @@ class LoginForm(forms.Form):
             )
         if self.errors or not email or not password:
             return cleaned
+        seconds = throttle.reserve(email=email, ip=ip)  # atomic: at most 5 checks
+        if seconds:
+            self.locked_minutes = max(1, -(-seconds // 60))
+            raise forms.ValidationError(
+                throttle.locked_message(self.locked_minutes), code="throttled"
+            )
         user = authenticate(self.request, username=email, password=password)
         if user is None:
             throttle.register_failure(email=email, ip=ip)
             raise forms.ValidationError(LOGIN_ERROR, code="invalid_login")
-        throttle.clear_email(email=email)
+        throttle.register_success(email=email, ip=ip)
         self.user_cache = user
         return cleaned
 
@@ -151,12 +157,14 @@ class AccountDeleteForm(forms.Form):
         password = self.cleaned_data["password"]
         user = self.request.user
         ip = throttle.client_ip(self.request)
-        minutes = throttle.minutes_locked(email=user.email, ip=ip)
-        if minutes:
+        seconds = throttle.reserve(email=user.email, ip=ip)  # atomic: at most 5 checks
+        if seconds:
+            minutes = max(1, -(-seconds // 60))
             raise forms.ValidationError(throttle.locked_message(minutes), code="throttled")
         if not user.check_password(password):
             throttle.register_failure(email=user.email, ip=ip)
             raise forms.ValidationError("Mot de passe incorrect.", code="password_incorrect")
+        throttle.register_success(email=user.email, ip=ip)
         return password
 
 

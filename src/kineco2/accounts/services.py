@@ -287,9 +287,20 @@ def user_delete(*, user: User) -> DeletionPlan:
     * a practice where the user is the only member is deleted with its assessments, results
       and invitations;
     * a practice with other members stays; if the user was its only titulaire, the oldest
-      remaining member becomes titulaire.
+      remaining member becomes titulaire;
+    * panel candidacies made with the user's e-mail or for their practices are anonymised
+      (contact name, e-mail, practice name), newsletter and webinar data forgotten.
     """
     practice_ids = list(Membership.objects.filter(user=user).values_list("practice_id", flat=True))
+    # Panel candidacies (contact name, e-mail): anonymised, before the practices go.
+    from kineco2.panel.services import candidacies_forget
+
+    alone = [
+        pk
+        for pk in practice_ids
+        if not Membership.objects.filter(practice_id=pk).exclude(user=user).exists()
+    ]
+    candidacies_forget(email=user.email, practice_ids=alone)
     # Lock the practices so that two members deleting their accounts at once cannot both
     # leave a practice without a titulaire, or both believe the other one stays.
     practices = list(

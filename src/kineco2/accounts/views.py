@@ -35,7 +35,7 @@ from kineco2.accounts.forms import (
     SignupForm,
 )
 from kineco2.practices import services as practice_services
-from kineco2.practices.models import Invitation, Membership
+from kineco2.practices.models import Invitation, Membership, hash_token
 
 #: Seconds between two confirmation e-mails sent on request.
 RESEND_INTERVAL = 60
@@ -282,7 +282,9 @@ def invitation_accept(request, token: str):
     join a practice without knowing it).
     """
     invitation = (
-        Invitation.objects.select_related("practice", "invited_by").filter(token=token).first()
+        Invitation.objects.select_related("practice", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
     if invitation is None:
         return render(
@@ -307,6 +309,18 @@ def invitation_accept(request, token: str):
             },
             status=410,
         )
+    if invitation.expired:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {
+                "title": "Invitation expirée",
+                "reason": "Ce lien d'invitation n'est plus valable (il l'est 14 jours). "
+                "Demandez une nouvelle invitation au titulaire du cabinet.",
+            },
+            status=410,
+        )
+    invitation.token = token  # the form posts back to the same link
     here = request.get_full_path()
     if not request.user.is_authenticated:
         return render(

@@ -108,34 +108,45 @@ def _reject_constant(name: str) -> Any:
     raise BodyError(f"« {name} » n'est pas un nombre JSON valide : envoyez un nombre fini.")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BodyError(f"Nombre trop grand : « {text[:20]}… » (un nombre fini est attendu).")
+    return value
+
+
+def loads_strict(raw: bytes | str, *, what: str = "Le corps de la requête") -> Any:
+    """JSON as RFC 8259 says, or :class:`BodyError` with a French message about ``what``.
+
+    No ``NaN``/``Infinity``, no number that overflows a float or has thousands of digits,
+    nesting bounded by :data:`MAX_DEPTH`. Shared by the API and the JSON import of answers.
+    """
+    try:
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8-sig")
+        data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except BodyError:
+        raise
+    except RecursionError:
+        raise BodyError(f"{what} est trop imbriqué ({MAX_DEPTH} niveaux au plus).") from None
+    except UnicodeDecodeError:
+        raise BodyError(f"{what} doit être du JSON encodé en UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise BodyError(
+            f"{what} n'est pas du JSON valide (ligne {exc.lineno}, colonne {exc.colno})."
+        ) from None
+    except ValueError:  # e.g. an integer of more than 4 300 digits
+        raise BodyError(f"{what} contient un nombre illisible (trop de chiffres).") from None
+    if not _depth_ok(data, MAX_DEPTH):
+        raise BodyError(f"{what} est trop imbriqué ({MAX_DEPTH} niveaux au plus).")
+    return data
+
+
 class StrictJSONParser(Parser):
     """JSON as RFC 8259 says: no ``NaN``/``Infinity``, bounded nesting, French errors."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        try:
-            data = json.loads(request.body, parse_constant=_reject_constant)
-        except BodyError:
-            raise
-        except RecursionError:
-            raise BodyError(
-                f"Le corps de la requête est trop imbriqué ({MAX_DEPTH} niveaux au plus)."
-            ) from None
-        except UnicodeDecodeError:
-            raise BodyError("Le corps de la requête doit être du JSON encodé en UTF-8.") from None
-        except json.JSONDecodeError as exc:
-            raise BodyError(
-                f"Le corps de la requête n'est pas du JSON valide (ligne {exc.lineno}, "
-                f"colonne {exc.colno})."
-            ) from None
-        except ValueError:  # e.g. an integer of more than 4 300 digits
-            raise BodyError(
-                "Le corps de la requête contient un nombre illisible (trop de chiffres)."
-            ) from None
-        if not _depth_ok(data, MAX_DEPTH):
-            raise BodyError(
-                f"Le corps de la requête est trop imbriqué ({MAX_DEPTH} niveaux au plus)."
-            )
-        return data
+        return loads_strict(request.body)
 
 
 def _shorten(message: str) -> str:

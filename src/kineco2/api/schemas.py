@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import StrictBool, field_validator
 
 from kineco2.engine import geography
 from kineco2.engine.schema import PracticeMode
@@ -116,10 +116,11 @@ class AssessmentCreateIn(Schema):
     reference_year: int = Field(
         ge=2015, le=2100, title="Année de référence", description="L'année civile décrite."
     )
-    copy_previous: bool = Field(
+    copy_previous: StrictBool = Field(
         True,
         title="Reprendre les réponses de l'année précédente",
-        description="Le nouveau bilan part d'une copie du bilan précédent le plus récent.",
+        description="Le nouveau bilan part d'une copie du bilan précédent le plus récent. "
+        'Un booléen JSON (`true` ou `false`) : `1`, `"oui"` ou `"true"` sont refusés.',
     )
 
 

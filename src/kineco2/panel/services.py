@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import secrets
 import string
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -801,3 +802,31 @@ def send_reminders(
             locked.save(update_fields=["last_reminder_at", "reminders_sent"])
             sent.append(locked)
     return sent
+
+
+# --- RGPD --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def candidacies_forget(*, email: str, practice_ids: Iterable[int] = ()) -> int:
+    """RGPD erasure: anonymise the candidacies of ``email`` and of the practices ``practice_ids``.
+
+    The contact's name, e-mail and the practice's name are replaced; the row stays, because a
+    frozen list and its published hash refer to its public number and strata only (which
+    identify nobody), so that a past draw can still be checked. Returns the number anonymised.
+    """
+    email = (email or "").strip()
+    wanted = Candidate.objects.none()
+    if email:
+        wanted = Candidate.objects.filter(email__iexact=email)
+    ids = list(practice_ids)
+    if ids:
+        wanted = wanted | Candidate.objects.filter(participation__practice_id__in=ids)
+    count = 0
+    for candidate in wanted.distinct().select_for_update():
+        candidate.contact_name = "Compte supprimé"
+        candidate.email = f"candidature-{candidate.pk}@supprime.invalid"
+        candidate.practice_name = f"Candidature {candidate.ref} (données supprimées)"
+        candidate.save(update_fields=["contact_name", "email", "practice_name"])
+        count += 1
+    return count

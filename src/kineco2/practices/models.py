@@ -6,8 +6,12 @@ data and constraints only.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class PracticeMode(models.TextChoices):
@@ -68,11 +72,28 @@ class Membership(models.Model):
         return f"{self.user} — {self.practice} ({self.get_role_display()})"
 
 
+#: An invitation link works for this long.
+INVITATION_VALIDITY = datetime.timedelta(days=14)
+
+
+def hash_token(token: str) -> str:
+    """What is stored of an invitation token: its SHA-256 (the link holds the token itself)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _invitation_expiry():
+    return timezone.now() + INVITATION_VALIDITY
+
+
 class Invitation(models.Model):
+    """An invitation to join a practice. Only the SHA-256 of the link's token is stored (a
+    copy of the database gives no usable link), and the link expires."""
+
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField("adresse e-mail")
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.COLLABORATEUR)
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    expires_at = models.DateTimeField("expire le", default=_invitation_expiry)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -85,6 +106,10 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.practice}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class Level(models.TextChoices):

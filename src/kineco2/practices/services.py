@@ -23,6 +23,7 @@ from kineco2.practices.models import (
     Practice,
     ResultSnapshot,
     Role,
+    hash_token,
 )
 
 
@@ -281,20 +282,24 @@ def assessment_complete(*, assessment: Assessment, result) -> ResultSnapshot:
 def invitation_create(
     *, practice: Practice, email: str, role: str, invited_by, base_url: str = ""
 ) -> Invitation:
+    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         practice=practice,
         email=email.strip().lower(),
         role=role,
-        token=secrets.token_urlsafe(32),
+        token_hash=hash_token(token),
         invited_by=invited_by,
     )
-    link = base_url + reverse("invitation_accept", args=[invitation.token])
+    invitation.token = token  # for the e-mail (and the tests) only: never stored
+    link = base_url + reverse("invitation_accept", args=[token])
     send_mail(
         subject=f"Invitation à rejoindre {practice.name} sur KinéCO2",
         message=(
             f"Bonjour,\n\n{invited_by} vous invite à rejoindre le cabinet « {practice.name} » "
             f"sur KinéCO2, pour mesurer et réduire ensemble son empreinte carbone.\n\n"
-            f"Pour accepter : {link}\n\nSi vous n'attendiez pas ce message, ignorez-le."
+            f"Pour accepter : {link}\n\nCe lien est valable jusqu'au "
+            f"{timezone.localtime(invitation.expires_at):%d/%m/%Y}.\n\n"
+            "Si vous n'attendiez pas ce message, ignorez-le."
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[invitation.email],

@@ -818,12 +818,17 @@ def _read_import(upload, assessment: Assessment) -> tuple[dict | None, list[str]
     """(answers to store, French problems) of an uploaded JSON export."""
     if upload.size > MAX_IMPORT_BYTES:
         return None, ["Le fichier est trop gros pour être un export de KinéCO2 (2 Mo au plus)."]
+    from kineco2.api.errors import BodyError, loads_strict
+
+    raw = upload.read()
     try:
-        data = json.loads(upload.read().decode("utf-8-sig"))
+        raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, ["Le fichier n'est pas un texte UTF-8 : choisissez le fichier JSON exporté."]
-    except json.JSONDecodeError as exc:
-        return None, [f"Le fichier n'est pas du JSON valide (ligne {exc.lineno})."]
+    try:  # the API's strict parser: deep nesting, huge numbers, NaN are refused, never a 500
+        data = loads_strict(raw, what="Le fichier")
+    except BodyError as exc:
+        return None, [str(exc)]
     if not isinstance(data, dict) or data.get("kineco2_export") != 1:
         return None, ["Ce fichier n'est pas un export de KinéCO2 (format « kineco2_export » 1)."]
     answers = data.get("answers")

@@ -73,7 +73,7 @@ def compile_pdf(template: Path, data: dict[str, Any], *, standards=PDF_STANDARDS
     return typst.compile(
         str(template),
         format="pdf",
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        sys_inputs={"data": json.dumps(_printable(data), ensure_ascii=False)},
         font_paths=[str(FONT_DIR)],
         ignore_system_fonts=True,
         pdf_standards=list(standards),
@@ -96,10 +96,40 @@ FACTOR_QUALITY = {
 }
 
 
+def _printable_text(text: str) -> str:
+    """Characters PDF/A and PDF/UA refuse (noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF,
+    private use, unassigned code points, lone surrogates) become U+FFFD; control characters
+    other than line breaks and tabs become spaces."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        category = unicodedata.category(ch)
+        if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE or category in ("Co", "Cn", "Cs"):
+            out.append("\ufffd")
+        elif category == "Cc" and ch not in "\n\t":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _printable(value: Any) -> Any:
+    """Every string of the data of a report through :func:`_printable_text` (all reports)."""
+    if isinstance(value, str):
+        return _printable_text(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
+
+
 # -- French formatting -------------------------------------------------------------------
 def clean_text(text: str) -> str:
-    """User text for the PDF: control characters (which PDF/A forbids) become spaces."""
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in str(text))
+    """User text for the PDF: control characters (which PDF/A forbids) become spaces, and
+    characters no font can show (noncharacters, private use) the replacement character."""
+    text = _printable_text(str(text))
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return " ".join(text.split())
 
 

@@ -8,7 +8,8 @@ import copy
 from pathlib import Path
 
 import yaml
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from kineco2.accounts.models import User
@@ -34,6 +35,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if getattr(settings, "KINECO2_PRODUCTION", False):
+            raise CommandError(
+                "La démonstration ne se charge pas en production : elle crée des comptes de "
+                "coordination (dont la coordination nationale) au mot de passe public."
+            )
         self._physiotherapist()
         summary = demo.load()
         from kineco2.outreach import demo as outreach_demo
