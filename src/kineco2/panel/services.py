@@ -823,7 +823,8 @@ def candidacies_forget(*, email: str, practice_ids: Iterable[int] = ()) -> int:
     if ids:
         wanted = wanted | Candidate.objects.filter(participation__practice_id__in=ids)
     count = 0
-    for candidate in wanted.distinct().select_for_update():
+    pks = set(wanted.values_list("pk", flat=True))  # (no FOR UPDATE with DISTINCT/OR joins)
+    for candidate in Candidate.objects.filter(pk__in=pks).order_by("pk").select_for_update():
         candidate.contact_name = "Compte supprimé"
         candidate.email = f"candidature-{candidate.pk}@supprime.invalid"
         candidate.practice_name = f"Candidature {candidate.ref} (données supprimées)"
