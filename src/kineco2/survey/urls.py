@@ -5,6 +5,7 @@ from django.urls import path
 from kineco2.survey import views
 
 urlpatterns = [
+    path("unions/", views.survey_unions, name="survey_unions"),
     path("cabinet/<int:pk>/", views.survey_home, name="survey_home"),
     path("<int:pk>/", views.survey_detail, name="survey_detail"),
     path("<int:pk>/affiche.pdf", views.survey_poster, name="survey_poster"),

@@ -329,3 +329,29 @@ def patient_communes(request, token):
 
 
 __all__ = ["Answer"]
+
+
+# -- the regional unions -------------------------------------------------------------------
+def _staff_required(view):
+    from kineco2.panel.views import staff_required
+
+    return staff_required(view)
+
+
+@_staff_required
+@require_GET
+def survey_unions(request):
+    """Surveys' results by zone and region for the viewer's perimeter (disclosure-controlled)."""
+    from kineco2.survey import aggregates
+
+    perimeter = request.perimeter
+    rows = aggregates.rows_for(perimeter)
+    return render(
+        request,
+        "survey/unions.html",
+        {
+            "data": aggregates.aggregate(rows, secret=aggregates.salt()),
+            "perimeter": perimeter,
+            "regions": sorted(perimeter.regions),
+        },
+    )
