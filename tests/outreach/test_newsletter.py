@@ -345,3 +345,16 @@ def test_never_confirmed_subscriptions_are_purged(client):
     Subscriber.objects.update(consent_at=timezone.now() - timedelta(days=40))
     call_command("purge_pending_subscribers")
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["actif@example.fr"]
+
+
+def test_the_manage_link_does_not_depend_on_the_second_it_is_built(client):
+    """Body link and List-Unsubscribe header are built separately: they must be the same
+    link even when a second passes between the two (the link carried a timestamp)."""
+    subscriber = make_subscriber(client, "horloge@example.fr", "75011")
+    first = services.manage_token(subscriber)
+    later = signing.time.time() + 1
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        assert services.manage_token(subscriber) == first
+    assert services.subscriber_from_manage_token(first) == subscriber
+    old_style = signing.dumps({"s": subscriber.pk}, salt=services.MANAGE_SALT)
+    assert services.subscriber_from_manage_token(old_style) == subscriber

@@ -94,7 +94,10 @@ def confirm_token(subscriber: Subscriber) -> str:
 
 
 def manage_token(subscriber: Subscriber) -> str:
-    return signing.dumps({"s": subscriber.pk}, salt=MANAGE_SALT)
+    """The subscriber's link to unsubscribe or manage their data: signed, without expiry and
+    without a timestamp, so that every link of one e-mail (body and List-Unsubscribe header)
+    and of every e-mail is the same."""
+    return signing.Signer(salt=MANAGE_SALT).sign_object({"s": subscriber.pk})
 
 
 def unsubscribe_url(subscriber: Subscriber, base_url: str = "") -> str:
@@ -218,11 +221,14 @@ def confirm(token: str) -> Subscriber:
 
 def subscriber_from_manage_token(token: str) -> Subscriber:
     try:
-        payload = signing.loads(token, salt=MANAGE_SALT)
-    except signing.BadSignature as exc:
-        raise OutreachError(
-            "Ce lien n'est pas valide. Copiez-le en entier depuis l'e-mail reçu."
-        ) from exc
+        payload = signing.Signer(salt=MANAGE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        try:  # links of the first e-mails were timestamped (``signing.dumps``)
+            payload = signing.loads(token, salt=MANAGE_SALT)
+        except signing.BadSignature as exc:
+            raise OutreachError(
+                "Ce lien n'est pas valide. Copiez-le en entier depuis l'e-mail reçu."
+            ) from exc
     subscriber = Subscriber.objects.filter(pk=payload.get("s")).first()
     if subscriber is None:
         raise OutreachError("Aucune donnée n'est plus enregistrée pour ce lien.")
