@@ -1,4 +1,4 @@
-"""Command line: ``kineco2 compute | schema | factors | draw``.
+"""Command line: ``kineco2 compute | schema | factors [check | new-version | diff] | draw``.
 
 A thin layer over the engine: the same input schema and the same computation as the web
 application and the API. Bad input prints a French message naming the field and what is
@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_factors.add_argument("--version", default=None)
     p_factors.add_argument("--format", choices=("table", "json"), default="table")
     p_factors.set_defaults(func=cmd_factors)
+    from kineco2.factors_cli import add_factors_subcommands
+
+    add_factors_subcommands(p_factors)
     try:
         from kineco2.panel.draw import add_draw_command
     except ImportError:

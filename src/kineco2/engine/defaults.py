@@ -110,7 +110,10 @@ def available_versions() -> list[str]:
 
 
 def latest_version() -> str:
-    return available_versions()[-1]
+    """The defaults of the current methodology version (newest *published* in the registry)."""
+    from kineco2.engine.versions import current_version
+
+    return current_version().defaults
 
 
 def parse_defaults(raw: dict[str, Any]) -> DefaultSet:

@@ -146,7 +146,10 @@ def available_versions() -> list[str]:
 
 
 def latest_version() -> str:
-    return available_versions()[-1]
+    """The factors of the current methodology version (newest *published* in the registry)."""
+    from kineco2.engine.versions import current_version
+
+    return current_version().factors
 
 
 def parse_factor_rows(rows: list[dict[str, str]], version: str) -> FactorSet:
