@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kineco2.outreach import urls as outreach_urls
+from kineco2.methodology.urls import practitioner_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("kineco2.accounts.urls")),
+    path("cabinets/", include(practitioner_urlpatterns)),
     path("cabinets/", include("kineco2.practices.urls")),
     path("api/", include("kineco2.api.urls")),
     path("ecosoins/", include("kineco2.ecosoins.urls")),
@@ -19,5 +21,6 @@ urlpatterns = [
     path("exercice-coordonne/", include("kineco2.structures.guide_urls")),
     path("enquetes/", include("kineco2.survey.urls")),
     path("e/", include("kineco2.survey.patient_urls")),
+    path("methodologie/", include("kineco2.methodology.urls")),
     path("", include("kineco2.web.urls")),
 ]

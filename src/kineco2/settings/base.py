@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kineco2.outreach",
     "kineco2.structures",
     "kineco2.survey",
+    "kineco2.methodology",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

@@ -17,8 +17,13 @@ from kineco2.engine.unused import unused_factors
 
 
 def _factor_versions(request):
-    versions = available_versions()
-    version = request.GET.get("version") or versions[-1]
+    """Factor versions a visitor may browse: published and withdrawn ones (drafts are not
+    public), the version in force by default."""
+    from kineco2.engine.versions import current_version, load_registry
+
+    public = {e.factors for e in load_registry().values() if e.status != "brouillon"}
+    versions = [v for v in available_versions() if v in public]
+    version = request.GET.get("version") or current_version().factors
     if version not in versions:
         raise Http404("Version de facteurs inconnue")
     return version, versions
@@ -63,10 +68,17 @@ def data_protection(request):
 def methodology(request):
     factors = load_factors()
     defaults = load_defaults()
+    from kineco2.methodology.selectors import can_maintain
+
     return render(
         request,
         "web/methodology.html",
-        {"posts": POSTS, "factors": factors, "defaults": defaults},
+        {
+            "posts": POSTS,
+            "factors": factors,
+            "defaults": defaults,
+            "can_maintain": can_maintain(request.user),
+        },
     )
 
 

@@ -1,0 +1,217 @@
+"""Reads of the methodology pages: who may maintain, versions, the effect of a version.
+
+:func:`panel_effect` summarises what a version does to the panel's stored results, from the
+figures of :mod:`kineco2.methodology.services`. Every aggregate it returns goes through the
+small-cell rule (:func:`kineco2.benchmarks.aggregates.describe` / ``cell``): no figure
+describing fewer than 5 practices. The practices that move most are shown without their name
+(reference year, region, type of zone, size), with the posts that explain the move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kineco2.benchmarks.aggregates import (
+    MIN_PRACTICES,
+    SIZES,
+    SUPPRESSED,
+    ZONE_TYPES,
+    Cell,
+    Suppressed,
+    describe,
+)
+from kineco2.benchmarks.services import posts_from_blob
+from kineco2.engine.posts import POST_IDS, POSTS
+from kineco2.methodology.models import PERMISSION, RecomputeJob, VersionFigures
+
+POST_LABELS = {post.ID: post.LABEL for post in POSTS}
+#: Bins of the relative change of the total (in %), for the histogram.
+BINS = (-np.inf, -20.0, -10.0, -5.0, -1.0, 1.0, 5.0, 10.0, 20.0, np.inf)
+BIN_LABELS = (
+    "baisse de plus de 20 %",
+    "baisse de 10 à 20 %",
+    "baisse de 5 à 10 %",
+    "baisse de 1 à 5 %",
+    "moins de 1 % d'écart",
+    "hausse de 1 à 5 %",
+    "hausse de 5 à 10 %",
+    "hausse de 10 à 20 %",
+    "hausse de plus de 20 %",
+)
+
+
+def registry_path():
+    """The methodology registry in use (``KINECO2_METHODOLOGY_REGISTRY`` overrides it)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from kineco2.engine.versions import REGISTRY
+
+    custom = getattr(settings, "KINECO2_METHODOLOGY_REGISTRY", None)
+    return Path(custom) if custom else REGISTRY
+
+
+def can_maintain(user) -> bool:
+    """Role « méthodologie »: the group's permission, or the panel role of maintainer."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.has_perm(PERMISSION):
+        return True
+    from kineco2.panel.roles import perimeter_for
+
+    return perimeter_for(user).is_maintainer
+
+
+def latest_job(version: str) -> RecomputeJob | None:
+    return RecomputeJob.objects.filter(version=version).order_by("-created_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class PostEffect:
+    id: str
+    label: str
+    change_kg: Cell | Suppressed  # distribution of the change of the post, kg CO2e
+    mean_kg: float | None  # mean change (None below the small-cell threshold)
+    moved: int | None  # practices whose post moved by 1 kg or more (None when < 5)
+
+
+@dataclass(frozen=True)
+class Mover:
+    reference_year: int
+    region: str
+    zone: str
+    size: str
+    old_version: str
+    old_kg: float
+    new_kg: float
+    relative: float
+    posts: list[tuple[str, float]]  # (label, change kg), largest first
+
+    @property
+    def change_kg(self) -> float:
+        return self.new_kg - self.old_kg
+
+
+@dataclass(frozen=True)
+class PanelEffect:
+    version: str
+    n: int
+    scalar: int
+    relative_pct: Cell | Suppressed  # distribution of the relative change of the total, %
+    change_kg: Cell | Suppressed  # distribution of the change of the total, kg
+    histogram: list[tuple[str, int | None]]  # None: fewer than 5 practices in the bin
+    posts: list[PostEffect]
+    movers: list[Mover] = field(default_factory=list)
+    from_versions: list[str] = field(default_factory=list)
+
+
+def _count(n: int) -> int | None:
+    """A count shown only when it describes at least 5 practices (small-cell rule)."""
+    return int(n) if n >= MIN_PRACTICES else None
+
+
+def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
+    """The effect of ``version`` on the stored results (``None`` before any figure)."""
+    rows = list(
+        VersionFigures.objects.filter(version=version)
+        .order_by("assessment_id")
+        .values_list(
+            "old_total_kg",
+            "total_kg",
+            "old_posts",
+            "posts",
+            "layout",
+            "old_version",
+            "scalar",
+            "assessment__reference_year",
+            "assessment__practice__region_name",
+            "assessment__practice__practitioners",
+            "assessment__figures__zone",
+        )
+    )
+    if not rows:
+        return None
+    old = np.array([r[0] for r in rows], float)
+    new = np.array([r[1] for r in rows], float)
+    old_posts = np.array([posts_from_blob(bytes(r[2]), r[4]) for r in rows], float)
+    new_posts = np.array([posts_from_blob(bytes(r[3]), r[4]) for r in rows], float)
+    delta_posts = new_posts - old_posts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(old > 0, 100.0 * (new - old) / old, np.nan)
+    n = len(rows)
+    finite = relative[np.isfinite(relative)]
+    counts, _ = np.histogram(finite, bins=np.array(BINS))
+    histogram = [(label, _count(int(c))) for label, c in zip(BIN_LABELS, counts, strict=True)]
+    posts = []
+    for index, post_id in enumerate(POST_IDS):
+        column = delta_posts[:, index]
+        big = n >= MIN_PRACTICES
+        posts.append(
+            PostEffect(
+                id=post_id,
+                label=POST_LABELS.get(post_id, post_id),
+                change_kg=describe(column),
+                mean_kg=float(column.mean()) if big else None,
+                moved=_count(int(np.count_nonzero(np.abs(column) >= 1.0))) if big else None,
+            )
+        )
+    top: list[Mover] = []
+    if n >= MIN_PRACTICES:
+        order = np.argsort(-np.nan_to_num(np.abs(relative), nan=-1.0))[:movers]
+        for i in order:
+            if not np.isfinite(relative[i]):
+                continue
+            row = rows[i]
+            changes = sorted(
+                (
+                    (POST_LABELS.get(p, p), float(delta_posts[i, j]))
+                    for j, p in enumerate(POST_IDS)
+                    if abs(delta_posts[i, j]) >= 0.05
+                ),
+                key=lambda item: -abs(item[1]),
+            )
+            top.append(
+                Mover(
+                    reference_year=row[7],
+                    region=row[8] or "",
+                    zone=ZONE_TYPES.get(row[10] or "", ("",))[0],
+                    size=SIZES.get(_size(row[9]), ""),
+                    old_version=row[5],
+                    old_kg=float(old[i]),
+                    new_kg=float(new[i]),
+                    relative=float(relative[i]) / 100,
+                    posts=changes[:4],
+                )
+            )
+    return PanelEffect(
+        version=version,
+        n=n,
+        scalar=sum(1 for r in rows if r[6]),
+        relative_pct=describe(relative),
+        change_kg=describe(new - old),
+        histogram=histogram,
+        posts=posts,
+        movers=top,
+        from_versions=sorted({r[5] for r in rows}),
+    )
+
+
+def _size(practitioners: Any) -> str:
+    from kineco2.benchmarks.aggregates import size_class
+
+    return size_class(practitioners)
+
+
+__all__ = [
+    "SUPPRESSED",
+    "Mover",
+    "PanelEffect",
+    "PostEffect",
+    "can_maintain",
+    "latest_job",
+    "panel_effect",
+]

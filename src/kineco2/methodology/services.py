@@ -1,0 +1,278 @@
+"""Recompute every stored assessment under a methodology version, beside its stored result.
+
+:func:`run_job` is the background job behind the maintainer's page « effet d'une version sur
+le panel » (and the command ``recompute_version``). It takes the latest stored result of
+every assessment and writes its figures under the version in :class:`VersionFigures`,
+chunk by chunk, on the batch path of ``recompute_snapshots``:
+
+* **vectorised** when the stored result was produced with the same defaults as the target
+  version and no method parameter changed: the activity quantities of the stored lines ×
+  the new factor values (:func:`kineco2.engine.batch.evaluate`);
+* **one by one** otherwise (new defaults, new factors in the posts, changed leak rates…):
+  :func:`kineco2.engine.compute` on the assessment's answers with the version's factors and
+  defaults (today's answers: an assessment edited after its result was stored is recomputed
+  as it is now).
+
+Each chunk is one transaction (its figures and the job's counters together), and the unique
+(version, assessment) constraint plus the « already done » filter make a job resumable after
+an interruption without writing anything twice: :func:`run_job` on the same job carries on
+where it stopped. A figure whose stored result changed since (a practice validated again) is
+dropped and recomputed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from django.db import connections, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from kineco2.benchmarks.services import LAYOUT, _matrix, default_workers, posts_to_blob
+from kineco2.engine import InputError
+from kineco2.engine.batch import evaluate
+from kineco2.engine.defaults import DefaultSet
+from kineco2.engine.errors import EngineError, ReferenceDataError
+from kineco2.engine.factors import FactorSet, load_factors
+from kineco2.engine.posts import POST_IDS
+from kineco2.engine.versions import entry, methodology_sets
+from kineco2.methodology.models import JobStatus, RecomputeJob, VersionFigures
+from kineco2.practices.models import Assessment, ResultSnapshot
+
+__all__ = ["DEFAULT_CHUNK", "latest_snapshots", "run_job", "start_job"]
+
+DEFAULT_CHUNK = 1000
+ACTIVE = (JobStatus.EN_ATTENTE, JobStatus.EN_COURS)
+
+
+def start_job(version: str, *, user=None) -> RecomputeJob:
+    """The job recomputing the panel under ``version``: the unfinished one, or a new one.
+
+    Raises :class:`ReferenceDataError` (French) for a version not in the registry.
+    """
+    from kineco2.methodology.selectors import registry_path
+
+    entry(version, registry_path())
+    job = RecomputeJob.objects.filter(version=version, status__in=ACTIVE).first()
+    if job is None:
+        job = RecomputeJob.objects.create(version=version, created_by=user)
+    return job
+
+
+def latest_snapshots() -> dict[int, int]:
+    """assessment id → id of its latest stored result."""
+    return dict(
+        ResultSnapshot.objects.order_by()
+        .values("assessment_id")
+        .annotate(last=Max("pk"))
+        .values_list("assessment_id", "last")
+    )
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+_FIELDS = (
+    "pk",
+    "assessment_id",
+    "factors_version",
+    "defaults_version",
+    "total_kgco2e",
+    "posts",
+)
+
+
+def _figure(row: dict[str, Any], version: str, by_post: dict[str, float], scalar: bool):
+    return VersionFigures(
+        version=version,
+        assessment_id=row["assessment_id"],
+        snapshot_id=row["pk"],
+        old_version=row["factors_version"],
+        old_total_kg=row["total_kgco2e"],
+        old_posts=posts_to_blob(row["posts"] or {}),
+        total_kg=sum(by_post.values()),
+        posts=posts_to_blob(by_post),
+        layout=LAYOUT,
+        scalar=scalar,
+    )
+
+
+def _vectorised(
+    rows: list[dict[str, Any]], source: str, factors: FactorSet, version: str
+) -> list[VersionFigures]:
+    """Raises ReferenceDataError/KeyError when the stored lines cannot be repriced."""
+    pks = [row["pk"] for row in rows]
+    lines = dict(
+        ResultSnapshot.objects.filter(pk__in=pks).values_list("pk", "data__posts").order_by()
+    )
+    datas = [{"posts": lines.get(row["pk"]) or []} for row in rows]
+    result = evaluate(_matrix(datas, source), factors)
+    out = []
+    for i, row in enumerate(rows):
+        by_post = dict(zip(POST_IDS, result.by_post[i].tolist(), strict=True))
+        out.append(_figure(row, version, by_post, scalar=False))
+    return out
+
+
+def _one_by_one(
+    rows: list[dict[str, Any]], factors: FactorSet, defaults: DefaultSet, version: str
+) -> tuple[list[VersionFigures], int]:
+    from kineco2.engine import compute
+    from kineco2.practices.answers import to_input
+
+    answers = dict(
+        Assessment.objects.filter(pk__in=[r["assessment_id"] for r in rows]).values_list(
+            "pk", "answers"
+        )
+    )
+    out, failed = [], 0
+    for row in rows:
+        try:
+            result = compute(
+                to_input(answers.get(row["assessment_id"]) or {}),
+                factors=factors,
+                defaults=defaults,
+            )
+        except (InputError, EngineError, KeyError, ValueError):
+            failed += 1
+            continue
+        by_post = {post.id: post.kgco2e for post in result.posts}
+        out.append(_figure(row, version, by_post, scalar=True))
+    return out, failed
+
+
+def process_chunk(
+    job_id: int,
+    snapshot_ids: Sequence[int],
+    version: str,
+    factors: FactorSet,
+    defaults: DefaultSet,
+) -> tuple[int, int, int]:
+    """Recompute and store one chunk (one transaction). Returns (batch, scalar, failed)."""
+    rows = list(ResultSnapshot.objects.filter(pk__in=list(snapshot_ids)).values(*_FIELDS))
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["factors_version"], row["defaults_version"]), []).append(row)
+    created: list[VersionFigures] = []
+    batch = scalar = failed = 0
+    for (source, source_defaults), group in groups.items():
+        if source_defaults == defaults.version:
+            try:
+                load_factors(source)
+                figures = _vectorised(group, source, factors, version)
+            except (ReferenceDataError, EngineError, KeyError):
+                pass  # a method parameter or a factor changed: one by one
+            else:
+                created += figures
+                batch += len(figures)
+                continue
+        figures, lost = _one_by_one(group, factors, defaults, version)
+        created += figures
+        scalar += len(figures)
+        failed += lost
+    with transaction.atomic():
+        VersionFigures.objects.bulk_create(created, batch_size=500, ignore_conflicts=True)
+        # done = the figures stored (exact even if two runs of the job overlap)
+        RecomputeJob.objects.filter(pk=job_id).update(
+            done=VersionFigures.objects.filter(version=version).count(),
+            failed=F("failed") + failed,
+            batch=F("batch") + batch,
+            scalar=F("scalar") + scalar,
+        )
+    return batch, scalar, failed
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(job_id: int, version: str, factors: FactorSet, defaults: DefaultSet) -> None:
+    _WORKER.update(job_id=job_id, version=version, factors=factors, defaults=defaults)
+
+
+def _worker_chunk(chunk: Sequence[int]) -> tuple[int, int, int]:
+    return process_chunk(
+        _WORKER["job_id"], chunk, _WORKER["version"], _WORKER["factors"], _WORKER["defaults"]
+    )
+
+
+def run_job(
+    job: RecomputeJob,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RecomputeJob:
+    """Run (or resume) ``job`` to the end. Returns the job as stored at the end."""
+    from kineco2.methodology.selectors import registry_path
+
+    started = time.perf_counter()
+    try:
+        factors, defaults = methodology_sets(job.version, registry_path())
+    except ReferenceDataError as exc:
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.ECHEC, message=str(exc), finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    latest = latest_snapshots()
+    existing = dict(
+        VersionFigures.objects.filter(version=job.version).values_list(
+            "assessment_id", "snapshot_id"
+        )
+    )
+    stale = [a for a, s in existing.items() if latest.get(a) != s]
+    if stale:
+        for chunk in _chunks(stale, 5000):
+            VersionFigures.objects.filter(version=job.version, assessment_id__in=chunk).delete()
+    todo = sorted(s for a, s in latest.items() if existing.get(a) != s)
+    done = len(latest) - len(todo)
+    RecomputeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.EN_COURS,
+        total=len(latest),
+        done=done,
+        failed=0,
+        started_at=job.started_at or timezone.now(),
+        finished_at=None,
+        message="",
+    )
+    if progress:
+        progress(done, len(latest))
+    workers = default_workers() if workers is None else max(1, workers)
+    chunks = list(_chunks(todo, max(1, chunk_size)))
+
+    def report() -> None:
+        if progress:
+            current = RecomputeJob.objects.filter(pk=job.pk).values_list("done", "failed").get()
+            progress(current[0] + current[1], len(latest))
+
+    try:
+        if workers > 1 and len(chunks) > 1:
+            connections.close_all()  # children open their own connections
+            context = multiprocessing.get_context("fork")
+            init = (job.pk, job.version, factors, defaults)
+            with context.Pool(min(workers, len(chunks)), _worker_init, init) as pool:
+                for _ in pool.imap_unordered(_worker_chunk, chunks):
+                    report()
+        else:
+            for chunk in chunks:
+                process_chunk(job.pk, chunk, job.version, factors, defaults)
+                report()
+    except Exception as exc:  # the job records it; the caller sees it too
+        RecomputeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.ECHEC,
+            message=f"Recalcul interrompu : {exc}",
+            seconds=F("seconds") + (time.perf_counter() - started),
+        )
+        raise
+    RecomputeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.TERMINE,
+        finished_at=timezone.now(),
+        seconds=F("seconds") + (time.perf_counter() - started),
+    )
+    job.refresh_from_db()
+    return job
