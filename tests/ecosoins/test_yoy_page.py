@@ -101,3 +101,30 @@ def test_unknown_factor_version_gives_a_french_message(logged_client, practice, 
     response = logged_client.get(reverse("ecosoins_plan", args=[practice.pk]))
     assert response.status_code == 200
     assert "Le calcul de l&#x27;évolution est impossible" in response.content.decode()
+
+
+def test_across_versions_both_years_use_the_same_method_and_the_page_says_so(
+    logged_client, practice, two_years, synced, monkeypatch
+):
+    """Last year computed with another version: it is recomputed with this year's, and said."""
+    _previous, current = two_years
+    base = load_factors("2025.1")
+    changed = dict(base.factors)
+    changed["gaz_naturel_pcs"] = dataclasses.replace(changed["gaz_naturel_pcs"], value=0.2)
+    new = FactorSet(version="9999.1", factors=changed)
+    current.snapshots.update(factors_version="9999.1")
+
+    import kineco2.engine.yoy as yoy_module
+
+    real = yoy_module._factors
+    monkeypatch.setattr(yoy_module, "_factors", lambda v: new if v == "9999.1" else real(v))
+    response = logged_client.get(reverse("ecosoins_plan", args=[practice.pk]))
+    change = response.context["yoy"].change
+    assert change.method_changed
+    # B (last year's answers, this year's method) is the like-for-like baseline
+    assert change.total.restated_kgco2e - change.total.previous_kgco2e == pytest.approx(
+        18000 * (0.200 - 0.215)
+    )
+    html = response.content.decode()
+    assert "Les deux années sont comparées avec la même méthode" in html
+    assert "a été recalculé avec la méthode 9999.1" in html

@@ -277,3 +277,27 @@ def test_invalid_registry_is_a_french_error(data_dir):
     )
     with pytest.raises(ReferenceDataError, match="statut « validee » inconnu"):
         load_registry(data_dir / "versions.yaml")
+
+
+def test_explicit_base_carbone_id_column_is_used(data_dir):
+    import csv
+
+    from kineco2.engine.factorcheck import explicit_ids
+
+    path = data_dir / "factors" / "2025.1.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows, fields = list(reader), [*reader.fieldnames, "base_carbone_id"]
+    for row in rows:
+        row["base_carbone_id"] = "27002" if row["id"] == "ordinateur_portable" else ""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    ids = explicit_ids("2025.1", data_dir / "factors")
+    assert ids == {"ordinateur_portable": "27002"}
+    report = check_factors(load_factors("2025.1"), FIXTURE, explicit=ids)
+    laptop = next(c for c in report.checks if c.factor.id == "ordinateur_portable")
+    assert laptop.status == "valeur_differente"  # 183 (ADEME-Arcep 2022) vs 156 (element 27002)
+    assert laptop.export_value == 156
+    assert laptop.relative_change == pytest.approx(156 / 183 - 1)

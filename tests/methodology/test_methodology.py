@@ -265,3 +265,17 @@ def test_public_changes_page(client, data_dir):
     assert "2099.4" not in body  # drafts are not public
     assert client.get(reverse("methodology_changes") + "?de=2025.1&a=2099.4").status_code == 404
     assert client.get(reverse("methodology_changes") + "?de=x&a=y").status_code == 404
+
+
+def test_recompute_version_command(data_dir):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    stored_panel(3)
+    write_version(data_dir, "2099.1", status="brouillon", scale={ELEC: 2.0})
+    out = StringIO()
+    call_command("recompute_version", "2099.1", "--workers", "1", stdout=out, stderr=StringIO())
+    assert "3 bilan(s) recalculé(s) sur 3" in out.getvalue()
+    with pytest.raises(CommandError, match="Version de la méthode inconnue"):
+        call_command("recompute_version", "1999.9", stdout=StringIO())

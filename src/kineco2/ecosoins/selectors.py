@@ -691,6 +691,13 @@ class YearOnYear:
     method_gap_kgco2e: float = 0.0  # stored snapshot − recomputation of last year
 
 
+def _loadable_defaults(version: str) -> str | None:
+    """``version`` if that defaults version ships, else ``None`` (the current defaults)."""
+    from kineco2.engine.defaults import available_versions
+
+    return version if version in available_versions() else None
+
+
 def year_on_year(practice: Practice) -> YearOnYear:
     """The change between the two latest completed assessments, split by the engine into
     what the activity changed and what the factor version changed."""
@@ -708,11 +715,14 @@ def year_on_year(practice: Practice) -> YearOnYear:
     change = django_cache.get(key)
     if change is None:
         try:
+            # Both years with the same method (this year's); last year's published figure
+            # with its own factors and defaults, so the method effect is the whole change.
             change = decompose_change(
                 to_input(previous.answers),
                 previous_snapshot.factors_version,
                 to_input(current.answers),
                 current_snapshot.factors_version,
+                previous_defaults=_loadable_defaults(previous_snapshot.defaults_version),
             )
         except (InputError, EngineError) as exc:
             return YearOnYear(

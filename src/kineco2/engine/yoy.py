@@ -17,7 +17,10 @@ restated baseline, GHG Protocol « recalculation of base year emissions »).
 
 The defaults (« je ne sais pas ») are the same for the three runs (the latest shipped version
 unless ``defaults`` says otherwise), so a change of defaults is not mistaken for a change of
-activity. Pure Python, no Django.
+activity — unless ``previous_defaults`` names the defaults of last year's methodology version:
+then ``A`` uses them, and the factor effect is the whole **method effect** (factors and
+defaults), as between two methodology versions. Either way B and C share one version: the
+comparison of the two years is made with the same method. Pure Python, no Django.
 """
 
 from __future__ import annotations
@@ -87,10 +90,19 @@ class ChangeDecomposition:
     current: Result
     posts: tuple[PostChange, ...]
     total: PostChange
+    previous_defaults_version: str = ""  # A's defaults ("" or = defaults_version: the same)
 
     @property
     def factors_changed(self) -> bool:
         return self.previous_factors_version != self.current_factors_version
+
+    @property
+    def method_changed(self) -> bool:
+        """Factors or defaults differ between last year's result and this year's."""
+        return self.factors_changed or (
+            bool(self.previous_defaults_version)
+            and self.previous_defaults_version != self.defaults_version
+        )
 
     @property
     def factor_effect_kgco2e(self) -> float:
@@ -136,6 +148,7 @@ class ChangeDecomposition:
             "previous_factors_version": self.previous_factors_version,
             "current_factors_version": self.current_factors_version,
             "defaults_version": self.defaults_version,
+            "previous_defaults_version": self.previous_defaults_version or self.defaults_version,
             "total": self.total.to_dict(),
             "posts": [p.to_dict() for p in self.posts],
             "per_session": {
@@ -172,12 +185,14 @@ def decompose_change(
     current_factors_version: FactorSet | str,
     *,
     defaults: DefaultSet | str | None = None,
+    previous_defaults: DefaultSet | str | None = None,
 ) -> ChangeDecomposition:
     """Split the change from last year into an activity effect and a factor effect.
 
     ``*_inputs``: answers (an :class:`AssessmentInput` or the answers as a dict);
     ``*_factors_version``: a shipped version (``"2025.1"``) or a :class:`FactorSet`;
-    ``defaults``: the defaults of the three runs (latest version by default).
+    ``defaults``: the defaults of the three runs (latest version by default);
+    ``previous_defaults``: last year's defaults for ``A`` only (its methodology version).
     Raises :class:`~kineco2.engine.errors.InputError` for invalid answers and
     :class:`~kineco2.engine.errors.ReferenceDataError` for an unknown version.
     """
@@ -188,15 +203,15 @@ def decompose_change(
     default_set = _defaults(defaults)
     # Last year's figure as it was computed: a shipped version brings its own defaults (the
     # methods of 2025.1 and 2026.1 differ), so the « factor effect » is then the effect of the
-    # whole methodology version (factors and defaults).
-    previous_defaults = default_set
-    if defaults is None and isinstance(previous_factors_version, str):
+    # whole methodology version (factors and defaults). ``previous_defaults`` says it outright.
+    previous_set = _defaults(previous_defaults) if previous_defaults else default_set
+    if not previous_defaults and defaults is None and isinstance(previous_factors_version, str):
         from kineco2.engine.defaults import available_versions
 
         if previous_factors_version in available_versions():
-            previous_defaults = _defaults(previous_factors_version)
+            previous_set = _defaults(previous_factors_version)
 
-    a = compute(previous_in, factors=previous_factors, defaults=previous_defaults)
+    a = compute(previous_in, factors=previous_factors, defaults=previous_set)
     b = compute(previous_in, factors=current_factors, defaults=default_set)
     c = compute(current_in, factors=current_factors, defaults=default_set)
 
@@ -226,4 +241,5 @@ def decompose_change(
         current=c,
         posts=posts,
         total=total,
+        previous_defaults_version=previous_set.version,
     )
