@@ -2,9 +2,11 @@
 
 :func:`panel_effect` summarises what a version does to the panel's stored results, from the
 figures of :mod:`kineco2.methodology.services`. Every aggregate it returns goes through the
-small-cell rule (:func:`kineco2.benchmarks.aggregates.describe` / ``cell``): no figure
-describing fewer than 5 practices. The practices that move most are shown without their name
-(reference year, region, type of zone, size), with the posts that explain the move.
+project's disclosure control: :mod:`kineco2.benchmarks.disclosure` when it is installed
+(thresholds per statistic, protected quantiles, rounded counts), else the small-cell rule of
+:mod:`kineco2.benchmarks.aggregates` (nothing on fewer than 5 practices) — one adapter,
+:func:`distribution` / :func:`count`. The practices that move most are shown without their
+name (reference year, region, type of zone, size), with the posts that explain the move.
 """
 
 from __future__ import annotations
@@ -14,15 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from kineco2.benchmarks.aggregates import (
-    MIN_PRACTICES,
-    SIZES,
-    SUPPRESSED,
-    ZONE_TYPES,
-    Cell,
-    Suppressed,
-    describe,
-)
+from kineco2.benchmarks import aggregates
+from kineco2.benchmarks.aggregates import SIZES, ZONE_TYPES
 from kineco2.benchmarks.services import posts_from_blob
 from kineco2.engine.posts import POST_IDS, POSTS
 from kineco2.methodology.models import PERMISSION, RecomputeJob, VersionFigures
@@ -55,6 +50,67 @@ def registry_path():
     return Path(custom) if custom else REGISTRY
 
 
+# -- disclosure control (one adapter) -------------------------------------------------------
+try:  # the project's disclosure-control module (issue 9)
+    from kineco2.benchmarks import disclosure as _sdc
+except ImportError:  # pragma: no cover - before it lands: the small-cell rule
+    _sdc = None
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A published distribution: quantiles (``None`` when not publishable) and a count."""
+
+    n: int | None
+    p10: float | None = None
+    p25: float | None = None
+    median: float | None = None
+    p75: float | None = None
+    p90: float | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.n is None or self.median is None
+
+    @property
+    def label(self) -> str:
+        return _sdc.SUPPRESSED_LABEL if _sdc else aggregates.SUPPRESSED_LABEL
+
+
+def min_count() -> int:
+    return _sdc.MIN_COUNT if _sdc else aggregates.MIN_PRACTICES
+
+
+def count(n: int) -> int | None:
+    """A count as it may be published (``None``: too few practices)."""
+    if _sdc:
+        return _sdc.published_count(int(n))
+    return int(n) if n >= aggregates.MIN_PRACTICES else None
+
+
+def distribution(values, members, *parts) -> Distribution:
+    """The publishable distribution of ``values`` (one per practice of ``members``)."""
+    array = np.asarray(values, float)
+    array = array[np.isfinite(array)]
+    if _sdc:
+        from django.conf import settings
+
+        key = _sdc.cell_key(members, "methodologie", *parts, salt=settings.SECRET_KEY)
+        q = _sdc.quantiles(array.tolist(), key=key)
+        return Distribution(count(array.size), q[0.1], q[0.25], q[0.5], q[0.75], q[0.9])
+    described = aggregates.describe(array)
+    if described.suppressed:
+        return Distribution(None)
+    return Distribution(
+        described.n,
+        described.p10,
+        described.p25,
+        described.median,
+        described.p75,
+        described.p90,
+    )
+
+
 def can_maintain(user) -> bool:
     """Role « méthodologie »: the group's permission, or the panel role of maintainer."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -74,7 +130,7 @@ def latest_job(version: str) -> RecomputeJob | None:
 class PostEffect:
     id: str
     label: str
-    change_kg: Cell | Suppressed  # distribution of the change of the post, kg CO2e
+    change_kg: Distribution  # distribution of the change of the post, kg CO2e
     mean_kg: float | None  # mean change (None below the small-cell threshold)
     moved: int | None  # practices whose post moved by 1 kg or more (None when < 5)
 
@@ -101,17 +157,12 @@ class PanelEffect:
     version: str
     n: int
     scalar: int
-    relative_pct: Cell | Suppressed  # distribution of the relative change of the total, %
-    change_kg: Cell | Suppressed  # distribution of the change of the total, kg
+    relative_pct: Distribution  # distribution of the relative change of the total, %
+    change_kg: Distribution  # distribution of the change of the total, kg
     histogram: list[tuple[str, int | None]]  # None: fewer than 5 practices in the bin
     posts: list[PostEffect]
     movers: list[Mover] = field(default_factory=list)
     from_versions: list[str] = field(default_factory=list)
-
-
-def _count(n: int) -> int | None:
-    """A count shown only when it describes at least 5 practices (small-cell rule)."""
-    return int(n) if n >= MIN_PRACTICES else None
 
 
 def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
@@ -120,6 +171,7 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
         VersionFigures.objects.filter(version=version)
         .order_by("assessment_id")
         .values_list(
+            "assessment_id",
             "old_total_kg",
             "total_kg",
             "old_posts",
@@ -135,6 +187,8 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
     )
     if not rows:
         return None
+    members = [r[0] for r in rows]
+    rows = [r[1:] for r in rows]
     old = np.array([r[0] for r in rows], float)
     new = np.array([r[1] for r in rows], float)
     old_posts = np.array([posts_from_blob(bytes(r[2]), r[4]) for r in rows], float)
@@ -145,22 +199,22 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
     n = len(rows)
     finite = relative[np.isfinite(relative)]
     counts, _ = np.histogram(finite, bins=np.array(BINS))
-    histogram = [(label, _count(int(c))) for label, c in zip(BIN_LABELS, counts, strict=True)]
+    histogram = [(label, count(int(c))) for label, c in zip(BIN_LABELS, counts, strict=True)]
     posts = []
     for index, post_id in enumerate(POST_IDS):
         column = delta_posts[:, index]
-        big = n >= MIN_PRACTICES
+        big = n >= min_count()
         posts.append(
             PostEffect(
                 id=post_id,
                 label=POST_LABELS.get(post_id, post_id),
-                change_kg=describe(column),
+                change_kg=distribution(column, members, version, post_id),
                 mean_kg=float(column.mean()) if big else None,
-                moved=_count(int(np.count_nonzero(np.abs(column) >= 1.0))) if big else None,
+                moved=count(int(np.count_nonzero(np.abs(column) >= 1.0))) if big else None,
             )
         )
     top: list[Mover] = []
-    if n >= MIN_PRACTICES:
+    if n >= min_count():
         order = np.argsort(-np.nan_to_num(np.abs(relative), nan=-1.0))[:movers]
         for i in order:
             if not np.isfinite(relative[i]):
@@ -191,8 +245,8 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
         version=version,
         n=n,
         scalar=sum(1 for r in rows if r[6]),
-        relative_pct=describe(relative),
-        change_kg=describe(new - old),
+        relative_pct=distribution(relative, members, version, "relative"),
+        change_kg=distribution(new - old, members, version, "total"),
         histogram=histogram,
         posts=posts,
         movers=top,
@@ -207,7 +261,7 @@ def _size(practitioners: Any) -> str:
 
 
 __all__ = [
-    "SUPPRESSED",
+    "Distribution",
     "Mover",
     "PanelEffect",
     "PostEffect",
