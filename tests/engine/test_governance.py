@@ -301,3 +301,17 @@ def test_explicit_base_carbone_id_column_is_used(data_dir):
     assert laptop.status == "valeur_differente"  # 183 (ADEME-Arcep 2022) vs 156 (element 27002)
     assert laptop.export_value == 156
     assert laptop.relative_change == pytest.approx(156 / 183 - 1)
+
+
+@pytest.mark.skipif(
+    "2026.1" not in {p.stem for p in FACTORS_DIR.glob("*.csv")},
+    reason="la version 2026.1 (issue 8) n'est pas encore livrée",
+)
+def test_diff_2025_1_to_2026_1_explains_every_change(capsys):
+    diff = diff_versions("2025.1", "2026.1")
+    assert diff.factors, "2026.1 changes factors"
+    assert all(change.reason for change in diff.changes)
+    assert main(["factors", "diff", "2025.1", "2026.1"]) == 0
+    assert "Ce qui a changé entre les versions 2025.1 et 2026.1" in capsys.readouterr().out
+    report = check_factors(load_factors("2026.1"), FIXTURE)
+    assert report.counts()["identique"] >= 10
