@@ -4,7 +4,11 @@
     KINECO2_BENCH_N=5000 .venv/bin/python bench/recompute_version.py
 
 Target: recomputing 50 000 stored assessments under a new version as a background job, with
-progress, ≤ 60 s; resumable after an interruption without writing anything twice.
+progress, ≤ 60 s; resumable after an interruption without writing anything twice. The stored
+results of the bench are those of ``bench/aggregates.py``'s cache (computed once, with the
+version in force then); the drafts start from that version, so steps 1–2 take the vectorised
+batch path; step 4 recomputes under the published version when it differs (new defaults:
+one by one from the answers).
 
 Uses the synthetic panel and the throw-away SQLite database of ``bench/aggregates.py`` (cached
 in ``/tmp/kineco2-bench``). A draft version (the current factors with the mainland electricity
@@ -42,10 +46,11 @@ class Interrupted(Exception):
     pass
 
 
-def draft(data_dir: Path, version: str, scale: dict[str, float]) -> None:
-    from kineco2.engine.versions import current_version
+def draft(data_dir: Path, version: str, scale: dict[str, float], base_version: str) -> None:
+    """A draft: the factors of ``base_version`` (that of the stored results) × ``scale``."""
+    from kineco2.engine.versions import entry
 
-    base = current_version()
+    base = entry(base_version)
     with (data_dir / "factors" / f"{base.factors}.csv").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         rows, fields = list(reader), reader.fieldnames
@@ -108,8 +113,12 @@ def main() -> None:
         shutil.copytree(REGISTRY.parent / "factors", data_dir / "factors")
         shutil.copytree(REGISTRY.parent / "defaults", data_dir / "defaults")
         shutil.copy(REGISTRY, data_dir / "versions.yaml")
-        draft(data_dir, "2099.1", {"elec_fr_mix_moyen": 1.25, "gaz_naturel_pcs": 0.9})
-        draft(data_dir, "2099.2", {"elec_fr_mix_moyen": 0.8, "fioul_litre": 1.1})
+        from kineco2.practices.models import ResultSnapshot
+
+        stored = ResultSnapshot.objects.values_list("factors_version", flat=True).first()
+        print(f"   résultats enregistrés avec la version {stored}")
+        draft(data_dir, "2099.1", {"elec_fr_mix_moyen": 1.25, "gaz_naturel_pcs": 0.9}, stored)
+        draft(data_dir, "2099.2", {"elec_fr_mix_moyen": 0.8, "fioul_litre": 1.1}, stored)
         settings.KINECO2_METHODOLOGY_REGISTRY = str(data_dir / "versions.yaml")
 
         from kineco2.benchmarks.services import default_workers
@@ -182,6 +191,22 @@ def main() -> None:
             f"bougent le plus"
         )
         del np
+
+        from kineco2.engine.versions import current_version
+
+        release = current_version().version
+        if release != stored and os.environ.get("KINECO2_BENCH_RELEASE", "1") == "1":
+            print(
+                f"\n4. Recalcul sous la version publiée {release} (nouvelles valeurs par défaut :"
+            )
+            print("   un par un, à partir des réponses)")
+            start = time.perf_counter()
+            job = run_job(start_job(release), progress=progress(), workers=workers)
+            seconds = time.perf_counter() - start
+            print(
+                f"   {job.done} bilans en {seconds:.1f} s ({job.batch} vectorisés, {job.scalar} "
+                f"un par un, {job.failed} échecs)"
+            )
 
 
 if __name__ == "__main__":

@@ -149,7 +149,8 @@ def render_diff(diff) -> str:
                         f" : {_plain(change.old_value)} → {_plain(change.new_value)} "
                         f"{change.unit} {_percent(change.relative_change)}"
                     ).rstrip()
-                others = [f for f, _, _ in change.fields if f != "value"]
+                names = FACTOR_FIELDS | DEFAULT_FIELDS
+                others = [names.get(f, f) for f, _, _ in change.fields if f != "value"]
                 lines.append(head + value + (f" (aussi : {', '.join(others)})" if others else ""))
             elif change.kind == "ajoute":
                 lines.append(f"{head} : {_plain(change.new_value)} {change.unit}".rstrip())
@@ -161,6 +162,9 @@ def render_diff(diff) -> str:
             lines.append(f"      Motif : {reason}")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+from kineco2.engine.versiondiff import DEFAULT_FIELDS, FACTOR_FIELDS  # noqa: E402
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kineco2.outreach import urls as outreach_urls
 from kineco2.methodology.urls import practitioner_urlpatterns
+from kineco2.outreach import urls as outreach_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -23,16 +23,24 @@ def write_version(
     scale: dict[str, float] | None = None,
     defaults_change: dict[str, float] | None = None,
 ) -> None:
-    """A factor file ``version`` (2025.1 × ``scale``) and, if asked, its own defaults file."""
-    with (data_dir / "factors" / "2025.1.csv").open(encoding="utf-8", newline="") as handle:
+    """A factor file ``version`` (the current one × ``scale``) and, if asked, its own defaults."""
+    from kineco2.engine.versions import current_version
+
+    base = current_version()
+    with (data_dir / "factors" / f"{base.factors}.csv").open(
+        encoding="utf-8", newline=""
+    ) as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-        fields = [*reader.fieldnames, "reason"]
+        fields = list(reader.fieldnames)
+    reason = "change" if "change" in fields else "reason"
+    if reason not in fields:
+        fields.append(reason)
     for row in rows:
-        row["reason"] = ""
+        row[reason] = ""
         if scale and row["id"] in scale:
             row["value"] = repr(float(row["value"]) * scale[row["id"]])
-            row["reason"] = "Valeur mise à jour (test)."
+            row[reason] = "Valeur mise à jour (test)."
     with (data_dir / "factors" / f"{version}.csv").open(
         "w", encoding="utf-8", newline=""
     ) as handle:
@@ -41,18 +49,20 @@ def write_version(
         writer.writerows(rows)
     entry = f'  - version: "{version}"\n    status: {status}\n'
     if defaults_change:
-        raw = yaml.safe_load((data_dir / "defaults" / "2025.1.yaml").read_text(encoding="utf-8"))
+        raw = yaml.safe_load(
+            (data_dir / "defaults" / f"{base.defaults}.yaml").read_text(encoding="utf-8")
+        )
         raw = copy.deepcopy(raw)
         raw["version"] = version
         raw["factors_version"] = version
         for default_id, ratio in defaults_change.items():
             raw["defaults"][default_id]["value"] *= ratio
-            raw["defaults"][default_id]["reason"] = "Nouvelle enquête (test)."
+            raw["defaults"][default_id]["change"] = "Nouvelle enquête (test)."
         (data_dir / "defaults" / f"{version}.yaml").write_text(
             yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
         )
     else:
-        entry += '    defaults: "2025.1"\n'
+        entry += f'    defaults: "{base.defaults}"\n'
     with (data_dir / "versions.yaml").open("a", encoding="utf-8") as handle:
         handle.write(entry)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kineco2.engine import compute
 from kineco2.engine.defaults import load_defaults
-from kineco2.engine.versions import methodology_sets
+from kineco2.engine.versions import current_version, methodology_sets
 from kineco2.methodology import services
 from kineco2.methodology.models import JobStatus, RecomputeJob, VersionFigures
 from kineco2.methodology.selectors import count, panel_effect
@@ -93,7 +93,7 @@ def test_job_recomputes_beside_the_stored_results(data_dir, maintainer):
         figure = VersionFigures.objects.get(version="2099.1", assessment=assessment)
         expected = compute(to_input(assessment.answers), factors=factors, defaults=defaults)
         assert figure.total_kg == pytest.approx(expected.total_kgco2e, rel=1e-12)
-        assert figure.old_version == "2025.1"
+        assert figure.old_version == current_version().factors
 
 
 def test_new_defaults_go_one_by_one(data_dir):
@@ -112,9 +112,10 @@ def test_new_defaults_go_one_by_one(data_dir):
 
 def test_same_version_changes_nothing(data_dir):
     stored_panel(5)
-    job = services.run_job(services.start_job("2025.1"), workers=1)
+    version = current_version().version  # the version of the stored results
+    job = services.run_job(services.start_job(version), workers=1)
     assert job.done == 5
-    for figure in VersionFigures.objects.filter(version="2025.1"):
+    for figure in VersionFigures.objects.filter(version=version):
         assert figure.total_kg == pytest.approx(figure.old_total_kg, rel=1e-12)
         assert figure.posts == figure.old_posts or bytes(figure.posts) == bytes(figure.old_posts)
 
@@ -237,7 +238,7 @@ def test_practitioner_sees_both_figures_and_the_split(client, user, practice, da
     assert change.total.answers_effect + change.total.method_effect == change.total.total_change
     body = response.content.decode()
     assert "Effet de vos réponses" in body and "Effet de la méthode" in body
-    assert "méthode <strong>2025.1</strong>" in body
+    assert f"méthode <strong>{stored.factors_version}</strong>" in body
     assert ResultSnapshot.objects.filter(assessment=assessment).count() == 1
     response = client.post(url)
     assert response.status_code == 302
@@ -256,7 +257,9 @@ def test_practitioner_page_of_another_practice_is_404(client, user, other_practi
 def test_public_changes_page(client, data_dir):
     write_version(data_dir, "2099.2", status="publiee", scale={ELEC: 2.0})
     write_version(data_dir, "2099.4", status="brouillon", scale={ELEC: 3.0})
-    response = client.get(reverse("methodology_changes") + "?de=2025.1&a=2099.2")
+    response = client.get(
+        reverse("methodology_changes") + f"?de={current_version().version}&a=2099.2"
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Ce qui a changé entre deux versions" in body

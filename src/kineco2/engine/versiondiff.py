@@ -7,8 +7,8 @@ and the refrigerant hypotheses, flattened to dotted ids such as ``zones.centre.c
 with old and new value, relative change and **reason**.
 
 The reason is, in order: the ``<version>.changes.yaml`` written beside a factor file by
-``kineco2 factors new-version`` (reason and export line), a ``reason`` / ``change_reason`` /
-``motif`` column of the factor file or key of the default, else the new source when it
+``kineco2 factors new-version`` (reason and export line), a ``change`` (2026.1 on) /
+``reason`` / ``motif`` column of the factor file or key of the default, else the new source when it
 changed. Pure Python, no Django.
 """
 
@@ -28,7 +28,7 @@ from kineco2.engine.versions import REGISTRY, methodology_sets
 
 __all__ = ["Change", "VersionDiff", "diff_sets", "diff_versions"]
 
-REASON_KEYS = ("reason", "change_reason", "motif", "raison", "changement")
+REASON_KEYS = ("change", "reason", "change_reason", "motif", "raison", "changement")
 FACTOR_FIELDS = {
     "value": "valeur",
     "unit": "unité",
@@ -170,7 +170,14 @@ def _default_notes(version: str, defaults_dir: Path) -> dict[str, str]:
             reason = next((spec[k] for k in REASON_KEYS if spec.get(k)), None)
             if reason:
                 notes[default_id] = str(reason).strip()
-    for block in ("patient_zones", "non_car_split", "cooling_equipment"):
+    for block in (
+        "patient_zones",
+        "non_car_split",
+        "cooling_equipment",
+        "vat",
+        "waste_streams",
+        "categorical_shares",
+    ):
         spec = raw.get(block)
         if isinstance(spec, dict):
             reason = next((spec[k] for k in REASON_KEYS if spec.get(k)), None)
@@ -263,8 +270,27 @@ def _default_items(defaults: DefaultSet) -> dict[str, dict[str, Any]]:
             "quality": item.quality,
             "source": item.source,
         }
+    for territory, overrides in (getattr(defaults, "territory_overrides", None) or {}).items():
+        for default_id, item in overrides.items():
+            items[f"territoires.{territory}.{default_id}"] = {
+                "value": item.value,
+                "unit": item.unit,
+                "per": item.per,
+                "uncertainty_pct": item.uncertainty_pct,
+                "quality": item.quality,
+                "source": item.source,
+                "_block": default_id,
+            }
+    vat = dict(getattr(defaults, "vat", None) or {})
     tables = {
         "zones": (defaults.patient_zones, defaults.patient_zones_source, "patient_zones"),
+        "tva": ({k: v for k, v in vat.items() if k != "source"}, vat.get("source", ""), "vat"),
+        "flux_dechets": (getattr(defaults, "waste_streams", None) or {}, "", "waste_streams"),
+        "repartitions": (
+            getattr(defaults, "categorical_shares", None) or {},
+            "",
+            "categorical_shares",
+        ),
         "repartition_hors_voiture": (
             defaults.non_car_split,
             defaults.non_car_split_source,

@@ -17,9 +17,9 @@ restated baseline, GHG Protocol « recalculation of base year emissions »).
 
 The defaults (« je ne sais pas ») are the same for the three runs (the latest shipped version
 unless ``defaults`` says otherwise), so a change of defaults is not mistaken for a change of
-activity — unless ``previous_defaults`` names the defaults of last year's methodology version:
-then ``A`` uses them, and the factor effect is the whole **method effect** (factors and
-defaults), as between two methodology versions. Either way B and C share one version: the
+activity — except for ``A`` when last year's version ships its own defaults (or
+``previous_defaults`` names them): then ``A`` uses them, and the factor effect is the whole
+**method effect** (factors and defaults), as between two methodology versions. Either way B and C share one version: the
 comparison of the two years is made with the same method. Pure Python, no Django.
 """
 

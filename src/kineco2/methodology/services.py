@@ -22,6 +22,7 @@ dropped and recomputed.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -87,7 +88,9 @@ _FIELDS = (
 )
 
 
-def _figure(row: dict[str, Any], version: str, by_post: dict[str, float], scalar: bool):
+def _figure(
+    row: dict[str, Any], version: str, by_post: dict[str, float], scalar: bool, same: bool = False
+):
     return VersionFigures(
         version=version,
         assessment_id=row["assessment_id"],
@@ -95,7 +98,7 @@ def _figure(row: dict[str, Any], version: str, by_post: dict[str, float], scalar
         old_version=row["factors_version"],
         old_total_kg=row["total_kgco2e"],
         old_posts=posts_to_blob(row["posts"] or {}),
-        total_kg=sum(by_post.values()),
+        total_kg=row["total_kgco2e"] if same else math.fsum(by_post.values()),
         posts=posts_to_blob(by_post),
         layout=LAYOUT,
         scalar=scalar,
@@ -161,6 +164,14 @@ def process_chunk(
     created: list[VersionFigures] = []
     batch = scalar = failed = 0
     for (source, source_defaults), group in groups.items():
+        if source == factors.version and source_defaults == defaults.version:
+            # the same method: the stored figures, exactly (nothing to recompute)
+            for row in group:
+                created.append(
+                    _figure(row, version, dict(row["posts"] or {}), scalar=False, same=True)
+                )
+            batch += len(group)
+            continue
         if source_defaults == defaults.version:
             try:
                 load_factors(source)
