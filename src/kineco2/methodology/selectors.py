@@ -18,9 +18,10 @@ import numpy as np
 
 from kineco2.benchmarks import aggregates
 from kineco2.benchmarks.aggregates import SIZES, ZONE_TYPES
-from kineco2.benchmarks.services import posts_from_blob
+from kineco2.benchmarks.services import LAYOUT, posts_from_blob
 from kineco2.engine.posts import POST_IDS, POSTS
 from kineco2.methodology.models import PERMISSION, RecomputeJob, VersionFigures
+from kineco2.practices.models import Assessment
 
 POST_LABELS = {post.ID: post.LABEL for post in POSTS}
 #: Bins of the relative change of the total (in %), for the histogram.
@@ -88,15 +89,21 @@ def count(n: int) -> int | None:
     return int(n) if n >= aggregates.MIN_PRACTICES else None
 
 
-def distribution(values, members, *parts) -> Distribution:
-    """The publishable distribution of ``values`` (one per practice of ``members``)."""
-    array = np.asarray(values, float)
-    array = array[np.isfinite(array)]
+def group_key(members, *parts) -> bytes:
+    """The disclosure key of a group of practices (computed once per group)."""
     if _sdc:
         from django.conf import settings
 
-        key = _sdc.cell_key(members, "methodologie", *parts, salt=settings.SECRET_KEY)
-        q = _sdc.quantiles(array.tolist(), key=key)
+        return _sdc.cell_key(members, "methodologie", *parts, salt=settings.SECRET_KEY)
+    return b""
+
+
+def distribution(values, key: bytes, *parts) -> Distribution:
+    """The publishable distribution of ``values`` (one per practice of the group of ``key``)."""
+    array = np.asarray(values, float)
+    array = array[np.isfinite(array)]
+    if _sdc:
+        q = _sdc.quantiles(array.tolist(), key=_sdc.derive(key, *parts))
         return Distribution(count(array.size), q[0.1], q[0.25], q[0.5], q[0.75], q[0.9])
     described = aggregates.describe(array)
     if described.suppressed:
@@ -165,8 +172,24 @@ class PanelEffect:
     from_versions: list[str] = field(default_factory=list)
 
 
+def _posts_matrix(blobs: list, layouts: list[str]) -> np.ndarray:
+    """Posts of many rows (packed float64) as an array, in :data:`POST_IDS` order."""
+    width = len(POST_IDS)
+    if all(layout == LAYOUT for layout in layouts) and all(len(b) == 8 * width for b in blobs):
+        joined = b"".join(bytes(b) for b in blobs)
+        return np.frombuffer(joined, dtype="<f8").reshape(len(blobs), width).copy()
+    return np.array(
+        [posts_from_blob(bytes(b), layout) for b, layout in zip(blobs, layouts, strict=True)],
+        float,
+    )
+
+
 def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
-    """The effect of ``version`` on the stored results (``None`` before any figure)."""
+    """The effect of ``version`` on the stored results (``None`` before any figure).
+
+    One query without joins for the figures; the descriptions (year, region, zone, size) are
+    read for the few assessments that move most only.
+    """
     rows = list(
         VersionFigures.objects.filter(version=version)
         .order_by("assessment_id")
@@ -179,20 +202,17 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
             "layout",
             "old_version",
             "scalar",
-            "assessment__reference_year",
-            "assessment__practice__region_name",
-            "assessment__practice__practitioners",
-            "assessment__figures__zone",
         )
     )
     if not rows:
         return None
     members = [r[0] for r in rows]
-    rows = [r[1:] for r in rows]
-    old = np.array([r[0] for r in rows], float)
-    new = np.array([r[1] for r in rows], float)
-    old_posts = np.array([posts_from_blob(bytes(r[2]), r[4]) for r in rows], float)
-    new_posts = np.array([posts_from_blob(bytes(r[3]), r[4]) for r in rows], float)
+    key = group_key(members, version)
+    old = np.array([r[1] for r in rows], float)
+    new = np.array([r[2] for r in rows], float)
+    layouts = [r[5] for r in rows]
+    old_posts = _posts_matrix([r[3] for r in rows], layouts)
+    new_posts = _posts_matrix([r[4] for r in rows], layouts)
     delta_posts = new_posts - old_posts
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(old > 0, 100.0 * (new - old) / old, np.nan)
@@ -208,18 +228,32 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
             PostEffect(
                 id=post_id,
                 label=POST_LABELS.get(post_id, post_id),
-                change_kg=distribution(column, members, version, post_id),
+                change_kg=distribution(column, key, post_id),
                 mean_kg=float(column.mean()) if big else None,
                 moved=count(int(np.count_nonzero(np.abs(column) >= 1.0))) if big else None,
             )
         )
     top: list[Mover] = []
     if n >= min_count():
-        order = np.argsort(-np.nan_to_num(np.abs(relative), nan=-1.0))[:movers]
+        order = [
+            int(i)
+            for i in np.argsort(-np.nan_to_num(np.abs(relative), nan=-1.0))[:movers]
+            if np.isfinite(relative[i])
+        ]
+        described = {
+            pk: rest
+            for pk, *rest in Assessment.objects.filter(pk__in=[members[i] for i in order])
+            .values_list(
+                "pk",
+                "reference_year",
+                "practice__region_name",
+                "practice__practitioners",
+                "figures__zone",
+            )
+            .order_by()
+        }
         for i in order:
-            if not np.isfinite(relative[i]):
-                continue
-            row = rows[i]
+            year, region, practitioners, zone = described.get(members[i], (0, "", None, ""))
             changes = sorted(
                 (
                     (POST_LABELS.get(p, p), float(delta_posts[i, j]))
@@ -230,11 +264,11 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
             )
             top.append(
                 Mover(
-                    reference_year=row[7],
-                    region=row[8] or "",
-                    zone=ZONE_TYPES.get(row[10] or "", ("",))[0],
-                    size=SIZES.get(_size(row[9]), ""),
-                    old_version=row[5],
+                    reference_year=year,
+                    region=region or "",
+                    zone=ZONE_TYPES.get(zone or "", ("",))[0],
+                    size=SIZES.get(_size(practitioners), ""),
+                    old_version=rows[i][6],
                     old_kg=float(old[i]),
                     new_kg=float(new[i]),
                     relative=float(relative[i]) / 100,
@@ -244,13 +278,13 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
     return PanelEffect(
         version=version,
         n=n,
-        scalar=sum(1 for r in rows if r[6]),
-        relative_pct=distribution(relative, members, version, "relative"),
-        change_kg=distribution(new - old, members, version, "total"),
+        scalar=sum(1 for r in rows if r[7]),
+        relative_pct=distribution(relative, key, "relative"),
+        change_kg=distribution(new - old, key, "total"),
         histogram=histogram,
         posts=posts,
         movers=top,
-        from_versions=sorted({r[5] for r in rows}),
+        from_versions=sorted({r[6] for r in rows}),
     )
 
 

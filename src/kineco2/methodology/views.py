@@ -98,7 +98,15 @@ def version_effect(request, version: str):
     _maintainer(request)
     entry = _entry(version)
     job = selectors.latest_job(version)
-    effect = selectors.panel_effect(version) if job and job.status == JobStatus.TERMINE else None
+    effect = None
+    if job and job.status == JobStatus.TERMINE:
+        from django.core.cache import cache
+
+        key = f"methodology:effect:{version}:{job.pk}:{job.finished_at.isoformat()}"
+        effect = cache.get(key)
+        if effect is None:
+            effect = selectors.panel_effect(version)
+            cache.set(key, effect, timeout=3600)
     return render(
         request,
         "methodology/version_effect.html",
