@@ -375,3 +375,74 @@ def test_implausible_answer_is_saved_with_a_warning(htmx_post, logged_client, as
     page = results.content.decode()
     assert "Réponses à vérifier" in page
     assert "?question=electricity_kwh#field-energie-electricity_kwh" in page
+
+
+# -- the complete level guides (issue 12) ----------------------------------------------------
+def test_switching_to_complet_resumes_at_the_first_step_with_unanswered_questions(
+    logged_client, assessment
+):
+    # express done: every express step seen
+    for step in visible_steps("express"):
+        logged_client.get(step_url(assessment, step))
+    response = logged_client.post(
+        reverse("assessment_prepare", args=[assessment.pk]), {"level": "complet"}
+    )
+    # the profile has complet-only questions (surface is answered, telehealth is not)
+    assert response.url == step_url(assessment, "profile")
+    page = logged_client.get(response.url).content.decode()
+    # steps seen in express are not « terminée » at the complete level
+    steps = len(visible_steps("complet"))
+    assert f"1 étape terminée sur {steps}" in page
+
+
+def test_resume_skips_seen_steps_and_fully_answered_ones(logged_client, assessment):
+    services.assessment_set_level(assessment=assessment, level="complet")
+    assessment.refresh_from_db()
+    logged_client.get(step_url(assessment, "profile"))
+    response = logged_client.get(reverse("assessment_resume", args=[assessment.pk]))
+    # profile seen → the next step with unanswered questions (energie has fuel oil…)
+    assert response.url == step_url(assessment, "energie")
+
+
+def test_a_step_is_done_when_seen_not_before(logged_client, assessment):
+    page = logged_client.get(step_url(assessment, "energie")).content.decode()
+    assert f"1 étape terminée sur {len(visible_steps('express'))}" in page
+    assessment.refresh_from_db()
+    assert assessment.seen_steps == ["express:energie"]
+
+
+def test_step_lists_the_questions_still_on_default(logged_client, assessment):
+    services.assessment_set_level(assessment=assessment, level="complet")
+    page = logged_client.get(step_url(assessment, "energie")).content.decode()
+    assert "une question utilise encore une" in page
+    assert 'href="#field-energie-fuel_oil_litres"' not in page  # no default for fuel oil
+    assert 'href="#field-energie-bill_share_percent"' in page
+    assert 'href="#field-energie-electricity_kwh"' not in page  # answered
+    assert "par défaut)</span>" in page  # counts in the step navigation
+
+
+def test_default_badge_lists_the_inputs_and_links_to_them(logged_client, assessment):
+    page = logged_client.get(reverse("assessment_results", args=[assessment.pk])).content
+    page = page.decode()
+    assert 'class="defaults-used"' in page
+    # the express level never asks the office paper: the badge says so and links to it
+    assert "?question=office_paper_reams#field-consommables-office_paper_reams" in page
+    assert "hypothèse" in page
+
+
+def test_glossary_page_and_links(client, logged_client, assessment):
+    page = client.get(reverse("glossary")).content.decode()
+    for anchor in (
+        "pcs-pci",
+        "prg",
+        "ar6",
+        "beges",
+        "centile",
+        "intervalle-de-confiance",
+        "valeur-par-defaut",
+        "convention-de-methode",
+    ):
+        assert f'id="{anchor}"' in page
+    results = logged_client.get(reverse("assessment_results", args=[assessment.pk])).content
+    assert b"/methodologie/glossaire/#intervalle-de-confiance" in results
+    assert b"/methodologie/glossaire/#valeur-par-defaut" in results

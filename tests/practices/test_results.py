@@ -251,3 +251,21 @@ def test_a_hint_on_the_structures_shared_premises_is_shown_without_a_link(assess
             "url": None,
         }
     ]
+
+
+def test_results_compare_with_the_previous_year(logged_client, practice, assessment):
+    """« Have I improved? »: paired comparison with last year, meaningful or not."""
+    from kineco2.practices import services
+
+    assessment.reference_year = 2026
+    assessment.save(update_fields=["reference_year"])
+    previous = services.assessment_create(practice=practice, reference_year=2025)
+    answers = {**assessment.answers, "profile": {**assessment.answers["profile"]}}
+    answers["profile"]["reference_year"] = 2025
+    answers["energie"] = {**answers["energie"], "heating_kwh": 40000}
+    services.assessment_replace_answers(assessment=previous, answers=answers)
+    page = logged_client.get(reverse("assessment_results", args=[assessment.pk])).content.decode()
+    assert "Par rapport à 2025" in page
+    assert "baisse nette de" in page
+    assert "Énergie du cabinet" in page
+    assert "mêmes facteurs d'émission" in page

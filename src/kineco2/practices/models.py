@@ -126,6 +126,8 @@ class Assessment(models.Model):
     answers = models.JSONField("réponses", default=dict, blank=True)
     revision = models.PositiveIntegerField("révision", default=0)
     last_step = models.CharField("dernière étape", max_length=40, blank=True)
+    #: Steps the user has displayed, as ``"<level>:<step>"`` (a step is done once seen).
+    seen_steps = models.JSONField("étapes vues", default=list, blank=True)
     completed_at = models.DateTimeField("terminé le", null=True, blank=True)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
-from kineco2.engine import compute
+from kineco2.engine import InputError, compute
 from kineco2.engine.defaults import load_defaults
 from kineco2.engine.result import Result
 from kineco2.practices.answers import to_input
@@ -104,6 +104,45 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
         .order_by("-reference_year")
         .first()
     )
+
+
+#: Draws of the paired year-on-year comparison (enough for a stable 95 % interval).
+PROGRESS_DRAWS = 2000
+
+
+def year_progress(assessment: Assessment):
+    """This year against the previous assessment, paired (``None`` without a usable one).
+
+    Returns ``(previous assessment, kineco2.engine.progress.YearProgress)``, cached by both
+    sets of answers and the reference-data versions.
+    """
+    previous = previous_assessment(assessment)
+    if previous is None:
+        return None
+    from kineco2.engine.progress import compare_years
+
+    key = (
+        "progress:"
+        + hashlib.sha256(
+            (
+                answers_hash(previous.answers, draws=PROGRESS_DRAWS, seed=settings.KINECO2_SEED)
+                + answers_hash(assessment.answers, draws=PROGRESS_DRAWS, seed=settings.KINECO2_SEED)
+            ).encode()
+        ).hexdigest()
+    )
+    progress = cache.get(key)
+    if progress is None:
+        try:
+            progress = compare_years(
+                to_input(previous.answers),
+                to_input(assessment.answers),
+                draws=PROGRESS_DRAWS,
+                seed=settings.KINECO2_SEED,
+            )
+        except InputError:
+            return None
+        cache.set(key, progress, timeout=24 * 3600)
+    return previous, progress
 
 
 def latest_snapshot(assessment: Assessment, *, light: bool = False):

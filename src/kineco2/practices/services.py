@@ -233,6 +233,20 @@ def _sync_practice_profile(assessment: Assessment, name: str, value: Any) -> Non
         practice.save(update_fields=["practice_mode"])
 
 
+def assessment_mark_seen(*, assessment: Assessment, step: str) -> None:
+    """Remember that the user displayed ``step`` at the assessment's current level."""
+    key = f"{assessment.level}:{step}"
+    if key in (assessment.seen_steps or []):
+        return
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        seen = list(locked.seen_steps or [])
+        if key not in seen:
+            seen.append(key)
+            Assessment.objects.filter(pk=locked.pk).update(seen_steps=seen)
+    assessment.seen_steps = seen
+
+
 @transaction.atomic
 def assessment_set_level(*, assessment: Assessment, level: str) -> Assessment:
     assessment.level = level

@@ -214,9 +214,38 @@ def _step_url(assessment: Assessment, step: str) -> str:
     return reverse("assessment_step", args=[assessment.pk, step])
 
 
+def _unanswered(assessment: Assessment, step: str) -> list:
+    """Questions of ``step`` at the assessment's level that have no answer at all yet."""
+    given = assessment.answers.get(step) or {}
+    return [spec for spec in visible_specs(step, assessment.level) if spec.name not in given]
+
+
+def _on_default(assessment: Assessment, step: str) -> list:
+    """Questions of ``step`` whose calculation still uses a default (no answer, or « je ne
+    sais pas »), at the assessment's level; questions without a default are left out."""
+    given = assessment.answers.get(step) or {}
+    return [
+        spec
+        for spec in visible_specs(step, assessment.level)
+        if spec.default_id and given.get(spec.name) is None
+    ]
+
+
+def _seen(assessment: Assessment, step: str) -> bool:
+    return f"{assessment.level}:{step}" in (assessment.seen_steps or [])
+
+
 def _resume_step(assessment: Assessment) -> str:
+    """The first step not seen yet at this level that has unanswered questions; otherwise
+    the first step with unanswered questions; otherwise where the user left off."""
     steps = visible_steps(assessment.level)
-    return assessment.last_step if assessment.last_step in steps else steps[0]
+    with_gaps = [step for step in steps if _unanswered(assessment, step)]
+    for step in with_gaps:
+        if not _seen(assessment, step):
+            return step
+    if assessment.last_step in steps:
+        return assessment.last_step
+    return with_gaps[0] if with_gaps else steps[0]
 
 
 def _result_or_none(assessment: Assessment, draws: int = 0):
@@ -234,17 +263,15 @@ def _effective_answers(result) -> dict:
 
 
 def _progress(assessment: Assessment, steps: list[str]) -> dict:
-    """Answered questions, and steps done: fully answered, or passed (before the last step)."""
+    """Answered questions, and steps done: a step is done once the user has seen it."""
     answered = total = done = 0
     done_steps = set()
-    reached = steps.index(assessment.last_step) if assessment.last_step in steps else -1
-    for position, step in enumerate(steps):
+    for step in steps:
         specs = visible_specs(step, assessment.level)
         given = assessment.answers.get(step) or {}
-        count = sum(1 for spec in specs if spec.name in given)
-        answered += count
+        answered += sum(1 for spec in specs if spec.name in given)
         total += len(specs)
-        if count == len(specs) or position < reached:
+        if _seen(assessment, step):
             done += 1
             done_steps.add(step)
     return {
@@ -261,7 +288,7 @@ def _progress(assessment: Assessment, steps: list[str]) -> dict:
 @require_GET
 def assessment_resume(request, pk: int):
     assessment = selectors.assessment_for_user(request.user, pk)
-    if not assessment.last_step:
+    if not assessment.last_step and not assessment.seen_steps:
         return redirect("assessment_prepare", pk=assessment.pk)
     return redirect(_step_url(assessment, _resume_step(assessment)))
 
@@ -338,9 +365,11 @@ def _step_context(assessment: Assessment, step: str, specs, states: dict) -> dic
                 "url": _step_url(assessment, s),
                 "current": s == step,
                 "done": s in progress["done_steps"],
+                "defaults": len(_on_default(assessment, s)),
             }
             for s in steps
         ],
+        "on_default": [q for q in questions if q.spec in _on_default(assessment, step)],
         "progress": progress,
         "questions": questions,
         "has_errors": any(q.error for q in questions),
@@ -392,6 +421,8 @@ def assessment_step(request, pk: int, step: str):
                 destination = step
             services.assessment_set_last_step(assessment=assessment, step=destination)
             return redirect(_step_url(assessment, destination))
+    if request.method == "GET":
+        services.assessment_mark_seen(assessment=assessment, step=step)
     context = _step_context(assessment, step, specs, states)
     context["asked"] = asked if asked in {spec.name for spec in specs} else None
     return render(request, "practices/assessment_step.html", context)
@@ -507,6 +538,49 @@ def _hint_rows(assessment: Assessment, result) -> list[dict]:
     return rows
 
 
+def _signed_tonnes(kg: float) -> str:
+    text = format_number(kg / 1000, 2)
+    return text if text.startswith("-") else "+" + text
+
+
+def _progress_context(assessment: Assessment) -> dict | None:
+    """« Have I improved? »: the comparison with the previous assessment, in French."""
+    found = selectors.year_progress(assessment)
+    if found is None:
+        return None
+    previous, progress = found
+
+    def row(change, per_session: bool = False) -> dict:
+        if per_session:
+            before = format_number(change.previous, 2) + " kg CO2e"
+            after = format_number(change.current, 2) + " kg CO2e"
+            interval = (
+                f"de {format_number(change.low, 2)} à {format_number(change.high, 2)} kg CO2e"
+            )
+        else:
+            before = format_number(change.previous / 1000, 2) + " t CO2e"
+            after = format_number(change.current / 1000, 2) + " t CO2e"
+            interval = f"de {_signed_tonnes(change.low)} à {_signed_tonnes(change.high)} t CO2e"
+        return {
+            "label": change.label,
+            "before": before,
+            "after": after,
+            "verdict": change.verdict,
+            "significant": change.significant,
+            "direction": change.direction,
+            "interval": interval,
+        }
+
+    return {
+        "previous": previous,
+        "total": row(progress.total),
+        "per_session": row(progress.per_session, per_session=True),
+        "posts": [row(change) for change in progress.changed_posts()[:6]],
+        "factors_version": progress.factors_version,
+        "draws": progress.draws,
+    }
+
+
 def _plausibility_rows(assessment: Assessment) -> list[dict]:
     """Answers far outside what a practice of this size plausibly has, with a link to each."""
     from kineco2.engine import plausibility
@@ -527,7 +601,31 @@ def _plausibility_rows(assessment: Assessment) -> list[dict]:
     return rows
 
 
-def _post_rows(result) -> list[dict]:
+def _default_inputs(assessment: Assessment, post) -> tuple[list[dict], int]:
+    """(questions of ``post`` still answered by a default, with links; other hypotheses)."""
+    questions: dict[str, dict] = {}
+    hypotheses = set()
+    for line in post.lines:
+        for driver in line.drivers:
+            if driver.origin != "defaut":
+                continue
+            step, _, name = (driver.field or "").partition(".")
+            spec = next((s for s in field_specs(step) if s.name == name), None) if name else None
+            if spec is None:
+                hypotheses.add(driver.id)
+                continue
+            questions.setdefault(
+                spec.path,
+                {
+                    "title": spec.title,
+                    "step_label": STEP_LABELS.get(step, ""),
+                    "url": _step_url(assessment, step) + f"?question={name}#field-{step}-{name}",
+                },
+            )
+    return list(questions.values()), len(hypotheses)
+
+
+def _post_rows(result, assessment: Assessment | None = None) -> list[dict]:
     factors = load_factors(result.factors_version)
     unc = result.uncertainty
     rows = []
@@ -543,9 +641,14 @@ def _post_rows(result) -> list[dict]:
                     "origin": ORIGINS.get(line.origin, line.origin),
                 }
             )
+        defaults, hypotheses = (
+            _default_inputs(assessment, post) if assessment is not None else ([], 0)
+        )
         rows.append(
             {
                 "post": post,
+                "defaults": defaults,
+                "hypotheses": hypotheses,
                 "origin": post.origin,
                 "origin_label": ORIGINS.get(post.origin, post.origin),
                 "interval": unc.posts.get(post.id) if unc else None,
@@ -600,6 +703,15 @@ def _results_page_key(request, assessment, answers_hash: str, snapshot) -> str |
         str(snapshot.pk if snapshot else 0),
         str(assessment.completed_at),
         assessment.practice.name,
+        # the comparison with the previous year depends on that year's answers too
+        str(
+            Assessment.objects.filter(
+                practice_id=assessment.practice_id, reference_year__lt=assessment.reference_year
+            )
+            .order_by("-reference_year")
+            .values_list("revision", "pk")
+            .first()
+        ),
     ]
     return "page:results:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -628,11 +740,12 @@ def assessment_results(request, pk: int):
         "result": result,
         "unc": unc,
         "chart_svg": SimpleLazyObject(lambda: _posts_chart(result, current_hash)),
-        "posts": SimpleLazyObject(lambda: _post_rows(result)),
+        "posts": SimpleLazyObject(lambda: _post_rows(result, assessment)),
         "result_key": current_hash,
         "benchmark": SimpleLazyObject(lambda: _benchmark(assessment, result, current_hash)),
         "hints": _hint_rows(assessment, result),
         "to_check": _plausibility_rows(assessment),
+        "progress": _progress_context(assessment),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,
         "per_session_ok": not math.isnan(result.per_session_kgco2e),

@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "methodologie/nouveautes-2026-1/", views.release_notes_2026_1, name="release_notes_2026_1"
     ),
+    path("methodologie/glossaire/", views.glossary, name="glossary"),
     path("methodologie/facteurs/", views.factor_list, name="factor_list"),
     path("methodologie/facteurs/<slug:factor_id>/", views.factor_detail, name="factor_detail"),
 ]

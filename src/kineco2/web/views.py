@@ -245,3 +245,75 @@ def release_notes_2026_1(request):
             "territory_labels": TERRITORY_LABELS,
         },
     )
+#: The glossary: (anchor, term, French definition). Linked wherever the terms appear.
+GLOSSARY: tuple[tuple[str, str, str], ...] = (
+    (
+        "pcs-pci",
+        "PCS / PCI (pouvoir calorifique supérieur / inférieur)",
+        "Deux façons de compter l'énergie contenue dans un combustible. Le PCS compte aussi la "
+        "chaleur de la vapeur d'eau des fumées ; le PCI ne la compte pas. Vos factures de gaz "
+        "sont en kWh PCS ; certains facteurs d'émission sont en kWh PCI. Pour le gaz naturel, "
+        "1 kWh PCS ≈ 0,9 kWh PCI : KinéCO2 fait la conversion pour vous.",
+    ),
+    (
+        "prg",
+        "PRG (pouvoir de réchauffement global)",
+        "Combien un kilo d'un gaz réchauffe le climat sur 100 ans, comparé à un kilo de CO2. "
+        "Un kilo de fluide frigorigène R410A fuyant d'une climatisation équivaut à ≈ 2 000 kg "
+        "de CO2 : c'est pourquoi les fuites comptent beaucoup.",
+    ),
+    (
+        "ar6",
+        "AR6",
+        "Le sixième rapport d'évaluation du GIEC (2021–2023). Ses valeurs de PRG sont celles "
+        "qu'utilisent le Bilan Carbone® et KinéCO2.",
+    ),
+    (
+        "beges",
+        "BEGES (bilan des émissions de gaz à effet de serre)",
+        "Le bilan réglementaire des émissions de gaz à effet de serre, avec sa liste de "
+        "catégories (énergie, déplacements, achats…). Un cabinet de kinésithérapie n'est pas "
+        "obligé d'en publier un ; KinéCO2 range chaque ligne dans sa catégorie BEGES pour que "
+        "votre bilan soit comparable.",
+    ),
+    (
+        "centile",
+        "Centile",
+        "Le 25ᵉ centile est la valeur sous laquelle se trouvent 25 % des cabinets comparés ; "
+        "la médiane est le 50ᵉ centile. Être « au 25ᵉ centile », c'est émettre moins que "
+        "75 % des cabinets comparables.",
+    ),
+    (
+        "intervalle-de-confiance",
+        "Intervalle de confiance à 95 %",
+        "La fourchette dans laquelle se trouve la vraie valeur avec 95 chances sur 100, compte "
+        "tenu de l'incertitude des facteurs d'émission et de vos réponses. Une baisse d'une "
+        "année sur l'autre est « nette » quand la fourchette de la différence ne contient pas "
+        "zéro ; sinon elle peut venir des seules incertitudes.",
+    ),
+    (
+        "valeur-par-defaut",
+        "Valeur par défaut",
+        "Le chiffre que le calcul utilise quand vous n'avez pas répondu, ou répondu « Je ne "
+        "sais pas » : une valeur typique d'un cabinet comme le vôtre, avec sa source et une "
+        "incertitude large. Répondre avec vos propres chiffres rend le bilan plus précis.",
+    ),
+    (
+        "convention-de-methode",
+        "Convention de méthode",
+        "Une règle de calcul commune à tous les cabinets, qui ne dépend pas de vos réponses "
+        "(par exemple la durée sur laquelle on répartit l'empreinte du bâtiment). Elle rend "
+        "les bilans comparables entre eux.",
+    ),
+    (
+        "co2e",
+        "CO2e (équivalent CO2)",
+        "L'unité qui additionne tous les gaz à effet de serre (CO2, méthane, fluides "
+        "frigorigènes…) en les convertissant en CO2 grâce à leur PRG.",
+    ),
+)
+
+
+@require_GET
+def glossary(request):
+    return render(request, "web/glossary.html", {"terms": GLOSSARY})
