@@ -28,7 +28,7 @@ def test_login_page_is_french(client):
 def test_login_ok_normalises_the_address(client, user, password):
     response = _login(client, "  Camille.KINE@example.FR ", password)
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("practice_list")  # « Mes cabinets »
     assert _logged_in(client)
 
 
@@ -42,7 +42,7 @@ def test_login_redirects_to_a_safe_next_only(client, user, password):
         reverse("login"),
         {"email": user.email, "password": password, "next": "https://evil.example/"},
     )
-    assert response.url == reverse("home")
+    assert response.url == reverse("practice_list")  # « Mes cabinets »
 
 
 def test_same_message_for_unknown_address_and_wrong_password(client, user):

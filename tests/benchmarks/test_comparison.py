@@ -45,7 +45,7 @@ def test_same_zone_and_size_first():
     assert comparison.group == "zone_taille"
     assert comparison.fallback is None
     assert comparison.n == 15
-    assert "cabinets de 2 ou 3 kinés en zone « rural, à l'écart des villes »" in (
+    assert "cabinets de 2 ou 3 kinés en zone « Rural, à l'écart des villes »" in (
         comparison.group_label
     )
     # Median: mean of 6…10 = 8, within ±3 %: the position is about 50 %.

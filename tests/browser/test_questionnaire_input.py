@@ -90,3 +90,43 @@ def test_sticky_subtotal_never_hides_the_focused_field(
         page.keyboard.press("Tab")
         if page.evaluate("!!document.activeElement.closest('.questionnaire')"):
             assert _focused_is_clear_of_the_bar(page)
+
+
+def test_results_on_a_phone_do_not_overflow_and_charts_stay_readable(
+    browser, live_server, user, practice
+):
+    from kineco2.practices import services
+
+    assessment = services.assessment_create(practice=practice, reference_year=2025)
+    services.assessment_replace_answers(
+        assessment=assessment,
+        answers={
+            "profile": {"commune": "35000", "practitioners": 2, "reference_year": 2025},
+            "energie": {"electricity_kwh": 7800},
+        },
+    )
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + reverse("assessment_results", args=[assessment.pk]))
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(e => {
+             return e.getBoundingClientRect().right > 392 && ['auto', 'hidden', 'scroll'].includes(getComputedStyle(e).overflowX);
+           }).slice(0, 3).map(e => e.outerHTML.slice(0, 150) + ' ' + e.parentElement.tagName + '.' + e.parentElement.className)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400, wide
+    chart = page.locator("figure.chart svg").first
+    # the chart keeps its size (scrolling in its frame) instead of shrinking its text
+    assert chart.bounding_box()["width"] >= 500
+    page.screenshot(path="test-artifacts/i12-mobile-resultats.png", full_page=False)
+    context.close()

@@ -91,7 +91,7 @@ class Outcome:
 
 def _zone_phrase(zone: str) -> str:
     label = ZONE_TYPES[zone][0] if zone in ZONE_TYPES else "même type de zone"
-    return f"zone « {label[0].lower()}{label[1:]} »"
+    return f"zone « {label} »"
 
 
 def _size_phrase(size: str) -> str:

@@ -44,3 +44,28 @@ def format_tonnes(value_kg: float, decimals: int = 1, *, thousands: str = NNBSP)
 def format_percent(share: float, decimals: int = 0) -> str:
     """``42 %`` from a share in [0, 1] (French puts a no-break space before %)."""
     return f"{format_number(share * 100, decimals)}\u00a0%"
+
+
+def source_with_year(source: str, year: int | None) -> str:
+    """« Base Carbone (2018) »: the year in parentheses, unless the source already names it."""
+    source = (source or "").strip()
+    if not year or str(year) in source:
+        return source
+    return f"{source} ({year})"
+
+
+def plain_number(value: float, significant: int = 12) -> str:
+    """A number for a spreadsheet cell: decimal comma, no grouping, no float noise.
+
+    ``0.10400000000000001`` → ``0,104``; ``1234.5`` → ``1234,5``; ``3.0`` → ``3``.
+    """
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else ""
+    text = format_significant(value, significant, thousands="")
+    if "," in text:
+        # round to ``significant`` digits, then drop the trailing zeros
+        magnitude = math.floor(math.log10(abs(value)))
+        decimals = max(0, significant - 1 - magnitude)
+        text = f"{round(value, decimals):.{decimals}f}".rstrip("0").rstrip(".")
+        text = text.replace(".", ",")
+    return text

@@ -39,9 +39,8 @@ def build_data(campaign: Campaign) -> dict[str, Any]:
         return {
             "rank": str(rank),
             "id": ident,
-            "stratum": clean_text(
-                " ; ".join(f"{k}={v}" for k, v in sorted((strata.get(ident) or {}).items()))
-            ),
+            # in words (« Mode d'exercice : Cabinet de groupe »), never « mode=groupe »
+            "stratum": clean_text(selectors.stratum_label(strata.get(ident) or {})),
             "status": status,
             "key": key[:12] + "…",
         }

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kineco2.engine import InputError, geography
 from kineco2.engine.factors import load_factors
-from kineco2.engine.formatting import format_number
+from kineco2.engine.formatting import format_number, plain_number
 from kineco2.engine.lines import ORIGINS
 from kineco2.practices import selectors, services
 from kineco2.practices.answers import STEP_LABELS, STEPS, field_specs, to_input
@@ -836,7 +836,7 @@ def _csv_number(value, decimals: int | None = None) -> str:
             return str(int(value))
         if decimals is not None:
             return format_number(value, decimals, thousands="")
-        return repr(value).replace(".", ",") if "e" not in repr(value) else f"{value:f}"
+        return plain_number(value)  # no float noise: 0.10400000000000001 → 0,104
     return str(value)
 
 

@@ -32,6 +32,7 @@ from kineco2.engine.formatting import (
     format_percent,
     format_significant,
     format_tonnes,
+    source_with_year,
 )
 from kineco2.engine.geography import PATIENT_ZONES, TERRITORIES
 from kineco2.engine.lines import ORIGINS
@@ -186,6 +187,7 @@ def _factor_row(factor: Factor) -> dict[str, Any]:
         "uncertainty_rule": factor.uncertainty_basis.startswith("regle"),
         "source": factor.source,
         "year": str(factor.year),
+        "source_year": source_with_year(factor.source, factor.year),
         "quality": FACTOR_QUALITY.get(factor.quality, factor.quality),
         "mark": ESTIMATE_MARKS.get(factor.quality),
     }

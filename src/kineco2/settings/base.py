@@ -123,7 +123,7 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = "kineco2.web.mail.ConsoleBackend"  # readable links (web/mail.py)
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -134,7 +134,7 @@ if os.environ.get("EMAIL_HOST"):
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KinéCO2 <ne-pas-repondre@kineco2.fr>")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "practice_list"
 LOGOUT_REDIRECT_URL = "home"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -70,3 +70,11 @@ def zone_label(zone_id):
     from kineco2.engine.geography import PATIENT_ZONES
 
     return PATIENT_ZONES.get(zone_id, zone_id or "")
+
+
+@register.filter
+def source_with_year(factor):
+    """« ADEME, Base Carbone (2018) »: the year is added only when the source lacks it."""
+    from kineco2.engine.formatting import source_with_year as _source_with_year
+
+    return _source_with_year(getattr(factor, "source", ""), getattr(factor, "year", None))
