@@ -245,6 +245,8 @@ def release_notes_2026_1(request):
             "territory_labels": TERRITORY_LABELS,
         },
     )
+
+
 #: The glossary: (anchor, term, French definition). Linked wherever the terms appear.
 GLOSSARY: tuple[tuple[str, str, str], ...] = (
     (
