@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from kineco2.engine import compute, parse_input
+from kineco2.engine import compute, parse_input, yamlfile
 from kineco2.engine.errors import EngineError, InputError
 from kineco2.engine.factors import QUALITIES, load_factors
 from kineco2.engine.formatting import format_number, format_percent
@@ -42,7 +42,7 @@ def read_answers(path: str) -> dict[str, Any]:
         if path.endswith(".json"):
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = yamlfile.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise CliError(f"« {path} » n'est pas un fichier YAML ou JSON valide : {exc}") from None
     if not isinstance(data, dict):

@@ -414,7 +414,7 @@ def test_a_step_is_done_when_seen_not_before(logged_client, assessment):
 def test_step_lists_the_questions_still_on_default(logged_client, assessment):
     services.assessment_set_level(assessment=assessment, level="complet")
     page = logged_client.get(step_url(assessment, "energie")).content.decode()
-    assert "une question utilise encore une" in page
+    assert "2 questions utilisent encore une" in page  # bill share, hot water
     assert 'href="#field-energie-fuel_oil_litres"' not in page  # no default for fuel oil
     assert 'href="#field-energie-bill_share_percent"' in page
     assert 'href="#field-energie-electricity_kwh"' not in page  # answered

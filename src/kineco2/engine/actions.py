@@ -62,8 +62,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from kineco2.engine import yamlfile
 from kineco2.engine.compare import interval, paired_samples
 from kineco2.engine.compute import compute
 from kineco2.engine.context import OVERSEAS, TROPICAL_OVERSEAS
@@ -683,7 +682,7 @@ def _load_actions(version: str) -> ActionCatalogue:
 
     defaults = load_defaults(version) if version in defaults_versions() else None
     with path.open(encoding="utf-8") as handle:
-        catalogue = parse_actions(yaml.safe_load(handle), defaults=defaults)
+        catalogue = parse_actions(yamlfile.safe_load(handle), defaults=defaults)
     if catalogue.version != version:
         raise ReferenceDataError(
             f"Le fichier {path.name} annonce la version « {catalogue.version} »."

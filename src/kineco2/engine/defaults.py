@@ -15,8 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kineco2.engine import yamlfile
 from kineco2.engine.errors import FactorLookupError, ReferenceDataError
 
 DEFAULTS_DIR = Path(__file__).parent / "data" / "defaults"
@@ -252,4 +251,4 @@ def _load_defaults(version: str) -> DefaultSet:
             f"Versions disponibles : {', '.join(available_versions())}."
         )
     with path.open(encoding="utf-8") as handle:
-        return parse_defaults(yaml.safe_load(handle))
+        return parse_defaults(yamlfile.safe_load(handle))

@@ -14,8 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kineco2.engine import yamlfile
 from kineco2.engine.errors import ReferenceDataError
 from kineco2.engine.numbers import french, with_unit
 
@@ -78,7 +77,7 @@ def load_ranges(version: str | None = None) -> RangeSet:
     path = PLAUSIBILITY_DIR / f"{version}.yaml"
     if not path.exists():
         raise ReferenceDataError(f"Plages de plausibilité introuvables : version {version}.")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     if str(data.get("version")) != version:
         raise ReferenceDataError(f"{path.name} : la version déclarée n'est pas {version}.")
     ranges = {}

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
-
+from kineco2.engine import yamlfile
 from kineco2.engine.factors import FACTORS_DIR, latest_version
 
 
@@ -19,4 +18,4 @@ def unused_factors(version: str | None = None) -> dict[str, str]:
     if not path.exists():
         return {}
     with path.open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle) or {})
+        return dict(yamlfile.safe_load(handle) or {})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kineco2.practices import views
+from kineco2.practices import declaration, views
 
 urlpatterns = [
     path("", views.practice_list, name="practice_list"),
@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("bilans/<int:pk>/export.csv", views.assessment_export_csv, name="assessment_export_csv"),
     path("bilans/<int:pk>/importer/", views.assessment_import, name="assessment_import"),
+    path("bilans/<int:pk>/declaration-2035/", declaration.assessment_2035, name="assessment_2035"),
     path("bilans/<int:pk>/enregistrer/", views.assessment_save, name="assessment_save"),
     path("bilans/<int:pk>/sous-total/", views.assessment_subtotal, name="assessment_subtotal"),
     path("bilans/<int:pk>/<slug:step>/", views.assessment_step, name="assessment_step"),

@@ -670,15 +670,11 @@ def _benchmark(assessment, result, answers_hash: str):
 
 
 def _posts_chart(result, answers_hash: str) -> str:
-    """The chart by post, inline; rendered once per set of answers (Matplotlib is slow)."""
-    from kineco2.report.charts import posts_bar_svg
+    """The chart by post, inline: plain SVG written directly (≈ 0,1 ms, no Matplotlib), the
+    same as the PDF's, so the page stays cheap after every change of an answer."""
+    from kineco2.report.svgbars import posts_bar_svg
 
-    # Cache the CSP-safe version: the conversion is as costly as the rest of the page.
-    return cache.get_or_set(
-        f"chart:posts:safe:{answers_hash}",
-        lambda: inline_svg(posts_bar_svg(result)),
-        timeout=24 * 3600,
-    )
+    return inline_svg(posts_bar_svg(result))
 
 
 def _results_page_key(request, assessment, answers_hash: str, snapshot) -> str | None:

@@ -18,20 +18,15 @@ import io
 import math
 import threading
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
 from matplotlib import ticker
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
-from kineco2.engine.formatting import format_number, format_percent, format_significant
-
-if TYPE_CHECKING:
-    from kineco2.engine.result import Result
+from kineco2.engine.formatting import format_number, format_significant
+from kineco2.report import svgbars as _svgbars
 
 __all__ = ["comparison_svg", "posts_bar_svg", "trajectory_svg"]
 
@@ -81,18 +76,7 @@ def _year(value: float, _pos: object = None) -> str:
     return str(round(value)) if abs(value - round(value)) < 1e-9 else ""
 
 
-def _tonnes(value_t: float) -> str:
-    """``26,4`` (one decimal) from 1 t up, two significant figures below."""
-    if value_t >= 1 or value_t == 0:
-        return format_number(value_t, 1)
-    return format_significant(value_t, 2)
-
-
-def _share(share: float) -> str:
-    """``67 %``; ``< 1 %`` rather than a misleading ``0 %`` for a small non-zero share."""
-    if 0 < share < 0.005:
-        return "<\u00a0" + format_percent(0.01)
-    return format_percent(share)
+_tonnes = _svgbars.tonnes_text
 
 
 def _num(value: float) -> str:
@@ -144,77 +128,8 @@ def _render(draw, *args) -> str:
 
 
 # -- emissions by post -------------------------------------------------------------------
-def posts_bar_svg(result: Result) -> str:
-    """Horizontal bars of t CO2e by post, largest first, with 95 % intervals when known."""
-    return _render(_posts_bar, result)
-
-
-def _posts_bar(result: Result) -> str:
-    posts = sorted((p for p in result.posts if p.kgco2e > 0), key=lambda p: -p.kgco2e)
-    unc = result.uncertainty
-    title = "Émissions par poste (t CO2e par an)"
-    fig = _figure(0.8 + 0.3 * max(len(posts), 2))
-    ax = fig.add_subplot()
-    _style_axes(ax, grid_axis="x")
-    ax.spines["left"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-
-    if not posts:
-        ax.set_yticks([])
-        ax.set_xticks([])
-        ax.spines["bottom"].set_visible(False)
-        ax.grid(False)
-        ax.text(0.5, 0.5, "Aucune émission calculée", ha="center", va="center", color=MUTED)
-        return _to_svg(fig, title, "Aucune émission calculée.")
-
-    values = [p.kgco2e / 1000 for p in posts]
-    lows, highs = [], []
-    for post, value in zip(posts, values, strict=True):
-        interval = unc.posts.get(post.id) if unc else None
-        lows.append(min(value, interval.low / 1000) if interval else value)
-        highs.append(max(value, interval.high / 1000) if interval else value)
-    rows = range(len(posts))
-    ax.barh(rows, values, height=0.62, color=ACCENT, zorder=2)
-    if unc:
-        errors = [
-            [v - lo for v, lo in zip(values, lows, strict=True)],
-            [hi - v for v, hi in zip(values, highs, strict=True)],
-        ]
-        ax.errorbar(
-            values, rows, xerr=errors, fmt="none", ecolor=INK, elinewidth=0.9, capsize=2.5,
-            capthick=0.9, zorder=3,
-        )  # fmt: skip
-    for row, post, value, high in zip(rows, posts, values, highs, strict=True):
-        ax.annotate(
-            f"{_tonnes(value)} t · {_share(post.share)}",
-            xy=(high, row),
-            xytext=(5, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8.5,
-            color=INK,
-        )
-    ax.set_yticks(list(rows), labels=[p.label for p in posts])
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(highs) * 1.22)
-    ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_tick))
-    xlabel = "t CO2e par an"
-    if unc:
-        xlabel += " — trait noir : intervalle de confiance à 95 %"
-    ax.set_xlabel(xlabel, color=MUTED)
-
-    parts = []
-    for post, value, low, high in zip(posts, values, lows, highs, strict=True):
-        text = f"{post.label} : {_tonnes(value)} t CO2e ({_share(post.share)})"
-        if unc and post.id in unc.posts:
-            text += f", intervalle à 95 % de {_tonnes(low)} à {_tonnes(high)} t"
-        parts.append(text)
-    description = (
-        "Diagramme en barres horizontales des émissions annuelles par poste, du plus "
-        "important au plus faible. " + " ; ".join(parts) + "."
-    )
-    return _to_svg(fig, title, description)
+# Written as plain SVG (report/svgbars.py): it is redrawn after every change of an answer.
+posts_bar_svg = _svgbars.posts_bar_svg
 
 
 # -- trajectory --------------------------------------------------------------------------
@@ -312,55 +227,7 @@ def comparison_svg(value: float, distribution_quartiles: Mapping[str, float], la
 
     ``distribution_quartiles`` holds ``p25``, ``median`` (or ``p50``) and ``p75``, and
     optionally ``p10``/``p90`` (whiskers) and ``n`` (number of practices compared).
-    ``label`` names the indicator with its unit, e.g. ``"kg CO2e par séance"``.
+    ``label`` names the indicator with its unit, e.g. ``"kg CO2e par séance"``. Written as
+    plain SVG (report/svgbars.py): it changes with every answer of the practice.
     """
-    return _render(_comparison, float(value), _quartiles(distribution_quartiles), label)
-
-
-def _comparison(value: float, q: dict[str, float], label: str) -> str:
-    title = f"Votre cabinet comparé aux cabinets comparables ({label})"
-    fig = _figure(1.9)
-    ax = fig.add_subplot()
-    _style_axes(ax, grid_axis="x")
-    ax.spines["left"].set_visible(False)
-    ax.set_yticks([])
-
-    low_whisker, high_whisker = q.get("p10", q["p25"]), q.get("p90", q["p75"])
-    ax.plot([low_whisker, high_whisker], [0, 0], color=MUTED, linewidth=1.2, zorder=1)
-    for end in (low_whisker, high_whisker):
-        ax.plot([end, end], [-0.12, 0.12], color=MUTED, linewidth=1.2, zorder=1)
-    ax.barh(
-        [0], [q["p75"] - q["p25"]], left=[q["p25"]], height=0.5, color=ACCENT_LIGHT,
-        edgecolor=MUTED, linewidth=0.8, zorder=2,
-    )  # fmt: skip
-    ax.plot([q["median"], q["median"]], [-0.25, 0.25], color=INK, linewidth=2, zorder=3)
-    ax.plot([value], [0], marker="D", markersize=9, color=ACCENT, markeredgecolor="white",
-            markeredgewidth=1.2, linestyle="none", zorder=4)  # fmt: skip
-    ax.annotate(
-        f"Votre cabinet : {_num(value)}", xy=(value, 0.3), xytext=(0, 4),
-        textcoords="offset points", ha="center", va="bottom", fontsize=9, color=ACCENT,
-        fontweight="bold",
-    )  # fmt: skip
-    top = max(value, high_whisker)
-    ax.set_xlim(0, top * 1.15 if top > 0 else 1)
-    ax.set_ylim(-0.6, 0.85)
-    ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_tick))
-    ax.set_xlabel(label, color=MUTED)
-
-    count = f" ({round(q['n'])} cabinets)" if "n" in q else ""
-    box_label = f"Moitié centrale des {round(q['n'])} cabinets" if "n" in q else "Moitié centrale"
-    whiskers = " ; traits : 10 % à 90 %" if "p10" in q and "p90" in q else ""
-    handles = [
-        Line2D([], [], marker="D", color=ACCENT, linestyle="none", label="Votre cabinet"),
-        Patch(facecolor=ACCENT_LIGHT, edgecolor=MUTED, label=box_label),
-        Line2D([], [], color=INK, linewidth=2, label="Médiane"),
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=3)
-
-    description = (
-        f"Votre cabinet : {_num(value)} {label}. Cabinets comparables{count} : "
-        f"25 % sont sous {_num(q['p25'])}, la médiane est {_num(q['median'])}, "
-        f"25 % sont au-dessus de {_num(q['p75'])}{whiskers}."
-    )
-    return _to_svg(fig, title, description)
+    return _svgbars.comparison_svg(float(value), _quartiles(distribution_quartiles), label)

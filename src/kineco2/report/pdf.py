@@ -36,7 +36,7 @@ from kineco2.engine.formatting import (
 )
 from kineco2.engine.geography import PATIENT_ZONES, TERRITORIES
 from kineco2.engine.lines import ORIGINS
-from kineco2.report.charts import posts_bar_svg
+from kineco2.report.svgbars import posts_bar_svg
 
 if TYPE_CHECKING:
     from kineco2.engine.factors import Factor

@@ -78,8 +78,29 @@ def methodology(request):
             "factors": factors,
             "defaults": defaults,
             "can_maintain": can_maintain(request.user),
+            "declaration": _declaration_rows(),
         },
     )
+
+
+def _declaration_rows() -> list[dict]:
+    """The 2035 lines and the questions they fill, for the methodology page."""
+    from kineco2.engine.declaration2035 import load_mapping
+    from kineco2.engine.schema import SECTIONS
+
+    def title(path: str) -> str:
+        section, _, name = path.partition(".")
+        return SECTIONS[section].model_fields[name].title or name
+
+    return [
+        {
+            "label": line.label,
+            "targets": [title(t) for t in line.targets],
+            "also": [f"{title(k)} : {v:g}" for k, v in line.also.items()],
+            "why": line.why,
+        }
+        for line in load_mapping().lines.values()
+    ]
 
 
 @require_GET
