@@ -142,10 +142,8 @@ def _independent_changed_answers(
             return driver  # the same datum, copied from last year
         return dataclasses.replace(driver, id=driver.id + THIS_YEAR)
 
-    lines = tuple(
-        dataclasses.replace(line, drivers=tuple(rename(d) for d in line.drivers))
-        for line in current.lines
-    )
+    # every driver of the line, those of its complements (1 − shares) included
+    lines = tuple(line.map_drivers(rename) for line in current.lines)
     posts = tuple(
         dataclasses.replace(post, lines=tuple(line for line in lines if line.post == post.id))
         for post in current.posts

@@ -80,7 +80,8 @@ def assessment_2035(request, pk: int):
 
     if action == "save":
         saved, refused = 0, []
-        for path in mapping.targets() + ["consommables.gels_oils_eur"]:
+        implied = [path for line in mapping.lines.values() for path in line.also]
+        for path in dict.fromkeys([*mapping.targets(), *implied]):
             raw = request.POST.get(f"q-{path}")
             if raw is None or not raw.strip():
                 continue
