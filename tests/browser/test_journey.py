@@ -102,7 +102,7 @@ def test_sign_up_answer_express_read_results_download_pdf(live_server, page, scr
     screenshot("07-resultats")
 
     # Drill down to a line: quantity × factor, with a link to the factor's methodology page.
-    page.locator("details summary").first.click()
+    page.locator("details.lines summary").first.click()
     assert page.locator('details[open] a[href*="/methodologie/facteurs/"]').count() > 0
 
     with page.expect_download() as download_info:

@@ -130,3 +130,23 @@ def test_results_on_a_phone_do_not_overflow_and_charts_stay_readable(
     assert chart.bounding_box()["width"] >= 500
     page.screenshot(path="test-artifacts/i12-mobile-resultats.png", full_page=False)
     context.close()
+
+
+def test_new_pages_are_accessible(live_server, logged_page, complete_assessment):
+    from tests.browser.test_journey import assert_accessible
+
+    page = logged_page
+    for path, name in (
+        (reverse("assessment_2035", args=[complete_assessment.pk]), "déclaration 2035"),
+        (reverse("glossary"), "glossaire"),
+        (reverse("assessment_step", args=[complete_assessment.pk, "services"]), "services"),
+    ):
+        page.goto(live_server.url + path)
+        assert_accessible(page, name)
+    page.goto(live_server.url + reverse("assessment_2035", args=[complete_assessment.pk]))
+    page.fill('[name="l-achats"]', "3 250,40")
+    page.fill('[name="l-assurances"]', "890")
+    page.get_by_role("button", name="Voir où vont ces montants").click()
+    page.get_by_text("Ce que donnent vos montants").wait_for()
+    assert_accessible(page, "aperçu 2035")
+    assert page.locator('[name="q-consommables.medical_supplies_eur"]').input_value() == "3250,4"
