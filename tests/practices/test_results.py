@@ -269,3 +269,20 @@ def test_results_compare_with_the_previous_year(logged_client, practice, assessm
     assert "baisse nette de" in page
     assert "Énergie du cabinet" in page
     assert "mêmes facteurs d'émission" in page
+
+
+def test_default_badge_ignores_drivers_outside_the_questionnaire(assessment):
+    """A shared-premises line (structures) has drivers whose field is no questionnaire step."""
+    from types import SimpleNamespace
+
+    from kineco2.engine.lines import Driver
+    from kineco2.practices.views import _default_inputs
+
+    drivers = (
+        Driver("locaux:surface", "Surface des locaux partagés", "defaut", 30, "locaux.surface_m2"),
+        Driver("defaut:laptops", "Ordinateurs portables", "defaut", 50, "materiel.laptops"),
+    )
+    post = SimpleNamespace(lines=[SimpleNamespace(drivers=drivers)])
+    questions, hypotheses = _default_inputs(assessment, post)
+    assert [q["title"] for q in questions] == ["Ordinateurs portables"]
+    assert hypotheses == 1

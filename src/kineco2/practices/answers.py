@@ -7,6 +7,7 @@ reports only what concerns that field; ``to_input`` validates the whole set for 
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -73,6 +74,12 @@ def _base_type(annotation: Any) -> Any:
 
 
 def field_specs(section: str) -> list[FieldSpec]:
+    """The questions of a step (a fresh list; the specs are immutable and cached)."""
+    return list(_field_specs(section))
+
+
+@functools.cache
+def _field_specs(section: str) -> tuple[FieldSpec, ...]:
     model = section_model(section)
     specs = []
     for name, info in model.model_fields.items():
@@ -112,7 +119,7 @@ def field_specs(section: str) -> list[FieldSpec]:
                 default_id=extra.get("default_id"),
             )
         )
-    return specs
+    return tuple(specs)
 
 
 def coerce(spec: FieldSpec, raw: Any) -> Any:

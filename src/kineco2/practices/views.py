@@ -211,7 +211,9 @@ def assessment_create(request, pk: int):
 
 # -- questionnaire ------------------------------------------------------------------------
 def _step_url(assessment: Assessment, step: str) -> str:
-    return reverse("assessment_step", args=[assessment.pk, step])
+    # reverse() once per assessment, then a string replacement (pages link to many steps)
+    template = reverse("assessment_step", args=[assessment.pk, "__step__"])
+    return template.replace("__step__", step)
 
 
 def _unanswered(assessment: Assessment, step: str) -> list:
@@ -610,7 +612,11 @@ def _default_inputs(assessment: Assessment, post) -> tuple[list[dict], int]:
             if driver.origin != "defaut":
                 continue
             step, _, name = (driver.field or "").partition(".")
-            spec = next((s for s in field_specs(step) if s.name == name), None) if name else None
+            spec = (
+                next((s for s in field_specs(step) if s.name == name), None)
+                if name and step in STEPS
+                else None
+            )
             if spec is None:
                 hypotheses.add(driver.id)
                 continue
