@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("practices", "0001_initial"),
+        ("practices", "0002_unambiguous_assessment_communes"),
     ]
 
     operations = [
