@@ -125,3 +125,49 @@ def test_comparison_for_a_real_result(practice):
     assert "Par séance" in html and "kg CO2e par séance" in html
     assert " style=" not in html  # the CSP forbids inline styles
     assert "Autodiagnostics" in html or "autodiagnostics" in html
+
+
+def _population_in(groups_by_region):
+    """{region: [(count, zone, size, first value)]} → a population."""
+    rows = []
+    practice_id = 100
+    for region, groups in groups_by_region.items():
+        for count, zone, size, start in groups:
+            for i in range(count):
+                value = start + i
+                rows.append(
+                    {
+                        "total_kg": value * 4000, "per_session_kg": value, "posts": {},
+                        "region": region, "zone": zone, "size": size, "mode": "groupe",
+                        "practice_id": practice_id,
+                    }
+                )  # fmt: skip
+                practice_id += 1
+    return Population.from_records(rows)
+
+
+def test_overseas_practice_compared_first_with_its_territory():
+    pop = _population_in({"53": [(40, "rural", "2-3", 1.0)], "04": [(30, "rural", "2-3", 5.0)]})
+    outcome = run(pop, value=20.0, region="04", territory_label="La Réunion")
+    comparison = outcome.comparison
+    assert comparison.group == "territoire"
+    assert comparison.group_label == "cabinets de La Réunion"
+    assert comparison.per_session.outside == ""
+
+
+def test_overseas_practice_among_mainland_ones_never_concludes():
+    pop = _population_in({"53": [(40, "rural", "2-3", 1.0)]})
+    outcome = run(pop, value=50.0, region="04", territory_label="La Réunion")
+    comparison = outcome.comparison
+    assert comparison.group == "zone_taille"
+    assert "électricité de La Réunion" in comparison.fallback
+    text = comparison.per_session.rank_text
+    assert "hors de La Réunion" in text and "électricité" in text
+    assert not text.startswith("tous les cabinets comparables émettent moins")
+
+
+def test_mainland_practice_is_not_affected():
+    pop = _population_in({"53": [(40, "rural", "2-3", 1.0)], "04": [(30, "rural", "2-3", 5.0)]})
+    outcome = run(pop, value=3.0, region="53", territory_label="France continentale")
+    assert outcome.comparison.group == "zone_taille"
+    assert outcome.comparison.per_session.outside == ""

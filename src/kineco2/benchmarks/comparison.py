@@ -20,6 +20,7 @@ self-diagnoses; the page says which.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING
 from kineco2.benchmarks import disclosure
 from kineco2.benchmarks.aggregates import (
     MIN_FIGURES,
+    OVERSEAS,
+    OVERSEAS_REGIONS,
     ZONE_TYPES,
     Cell,
     Overview,
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Comparison", "Outcome", "Position", "compare", "compare_in", "comparison_for"]
 
-GROUPS = ("zone_taille", "taille", "national")
+GROUPS = ("territoire", "outre_mer", "zone_taille", "taille", "national")
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,19 @@ class Position:
     percentile: float  # 0–100, approximate: read from the published quantiles
     cell: Cell
     share: str = ""  # « environ 60 % des cabinets comparables »
+    #: The practice's territory when the practices compared are mostly outside it (an
+    #: overseas practice compared with mainland ones): the wording never concludes then.
+    outside: str = ""
 
     @property
     def rank_text(self) -> str:
         """« environ 60 % des cabinets comparables émettent moins que le vôtre » and the like."""
+        if self.outside:
+            return (
+                f"{self.share} — situés pour la plupart hors de {self.outside} — émettent moins "
+                f"que le vôtre ; l'écart peut venir de l'électricité de {self.outside}, bien plus "
+                "carbonée qu'en métropole, plutôt que de vos pratiques"
+            )
         return f"{self.share} émettent moins que le vôtre"
 
     @property
@@ -125,9 +137,21 @@ def compare_in(
     population_name: str = "autodiagnostics",
     population_label: str = "Autodiagnostics",
     reference_year: int | None = None,
+    region: str = "",
+    territory_label: str = "",
 ) -> Outcome:
-    """The comparison of a practice's figures with the protected tables ``result`` (pure)."""
+    """The comparison of a practice's figures with the protected tables ``result`` (pure).
+
+    An overseas practice (``region`` one of the overseas codes) is compared first with its
+    territory, then with all overseas practices: the island's electricity mix differs too
+    much from the mainland's. When neither can be published, the wider group is named as
+    mostly outside the territory and the wording says the gap may come from the electricity.
+    """
+    overseas = region in OVERSEAS_REGIONS
+    regions = result.breakdowns.get("region")
     rows = {
+        "territoire": regions.row(region) if overseas and regions is not None else None,
+        "outre_mer": regions.row(OVERSEAS) if overseas and regions is not None else None,
         "zone_taille": result.cross.row(f"{zone}|{size}")
         if result.cross is not None and zone and size
         else None,
@@ -135,12 +159,16 @@ def compare_in(
         "national": result.national,
     }
     labels = {
+        "territoire": f"cabinets de {territory_label or 'votre territoire'}",
+        "outre_mer": "cabinets d'outre-mer",
         "zone_taille": f"{_size_phrase(size)} en {_zone_phrase(zone)}",
         "taille": _size_phrase(size),
         "national": "tous les cabinets",
     }
     skipped: list[str] = []
     for group in GROUPS:
+        if group in ("territoire", "outre_mer") and not overseas:
+            continue
         if group == "zone_taille" and (not zone or not size):
             continue
         if group == "taille" and not size:
@@ -154,8 +182,20 @@ def compare_in(
             "seance", "kg CO2e par séance", per_session_kg, row.cells["seance_kg"]
         )
         total = _position("annuel", "t CO2e par an", total_kg / 1000.0, cell_total)
+        outside = territory_label if overseas and group not in ("territoire", "outre_mer") else ""
+        if outside:
+            per_session = per_session and dataclasses.replace(per_session, outside=outside)
+            total = total and dataclasses.replace(total, outside=outside)
         fallback = None
-        if skipped:
+        if outside:
+            fallback = (
+                f"Trop peu de cabinets de {outside} ou d'outre-mer ont un bilan comparable : la "
+                f"comparaison porte sur les {labels[group]}, situés pour la plupart hors de "
+                f"{outside}. L'électricité de {outside} émet bien plus de CO2 par kWh qu'en "
+                "métropole : un écart avec ces cabinets peut venir de ce mix électrique, pas de "
+                "vos pratiques."
+            )
+        elif skipped:
             narrower = labels[skipped[0]]
             fallback = (
                 f"Trop peu de {narrower} ont un bilan comparable pour publier des chiffres "
@@ -198,7 +238,13 @@ def compare(result: Result, practice: Practice, *, reference_year: int | None = 
         "zone": zone_type(result.patient_zone),
         "size": size_class(result.practitioners),
         "reference_year": reference_year,
+        "region": getattr(practice, "region_code", "") or "",
     }
+    territory = getattr(practice, "territory", "") or ""
+    if territory:
+        from kineco2.engine.geography import TERRITORIES
+
+        arguments["territory_label"] = TERRITORIES.get(territory, territory)
     outcome = Outcome(None, "Pas encore de comparaison possible.")
     for name in ("panel", "autodiagnostics"):
         if name == "panel" and not selectors.panel_available():
