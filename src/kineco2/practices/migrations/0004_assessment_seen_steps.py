@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("practices", "0002_unambiguous_assessment_communes"),
+        ("practices", "0003_invitation_token_hash_expiry"),
     ]
 
     operations = [
