@@ -8,6 +8,7 @@ came from. Posts call :meth:`Context.line` to record ``quantity × factor``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any
 
@@ -39,6 +40,41 @@ TROPICAL_OVERSEAS = frozenset(
     }
 )
 OVERSEAS = TROPICAL_OVERSEAS | {"saint_pierre_et_miquelon"}
+
+
+@functools.cache
+def _vat_note(rate: float) -> str:
+    """How the line's € HT comes from the amount paid: ``montant payé TTC ÷ 1,2 (TVA 20 %)``."""
+    return (
+        f"montant payé TTC ÷ {format_significant(1 + rate, 3)} "
+        f"(TVA à {format_significant(100 * rate, 3)} %)"
+    )
+
+
+def _default_quantity(defaults: DefaultSet, default_id: str, field: str | None) -> Quantity:
+    """The default's own value and uncertainty driver, before its « per » scaling.
+
+    Kept on the (immutable) set of defaults: a bilan asks for some seventy defaults, the
+    same ones every time."""
+    cache = defaults.__dict__.setdefault("_quantities", {})
+    key = (default_id, field)
+    quantity = cache.get(key)
+    if quantity is None:
+        item = defaults[default_id]
+        label = field_title(tuple(field.split("."))) if field else default_id
+        drivers: tuple[Driver, ...] = ()
+        if item.uncertainty_pct > 0:
+            drivers = (
+                Driver(
+                    id=f"defaut:{default_id}",
+                    label=label or default_id,
+                    origin="defaut",
+                    uncertainty_pct=item.uncertainty_pct,
+                    field=field,
+                ),
+            )
+        quantity = cache[key] = Quantity(float(item.value), drivers)
+    return quantity
 
 
 class Context:
@@ -170,19 +206,7 @@ class Context:
         if default_id not in self.defaults.defaults:
             return self.parameter(default_id, field=field)
         item = self.defaults[default_id]
-        label = field_title(tuple(field.split("."))) if field else default_id
-        drivers: tuple[Driver, ...] = ()
-        if item.uncertainty_pct > 0:
-            drivers = (
-                Driver(
-                    id=f"defaut:{default_id}",
-                    label=label or default_id,
-                    origin="defaut",
-                    uncertainty_pct=item.uncertainty_pct,
-                    field=field,
-                ),
-            )
-        quantity = Quantity(float(item.value), drivers)
+        quantity = _default_quantity(self.defaults, default_id, field)
         if item.per == "kine":
             quantity = quantity * self.practitioners
         elif item.per == "kine_cabinet":
@@ -267,10 +291,7 @@ class Context:
         rate = self.defaults.vat_rate(field)
         if rate == 0:
             return amount, ""
-        detail = (
-            f"{format_significant(amount.value, 3)} € TTC payés ÷ "
-            f"{format_significant(1 + rate, 3)} (TVA à {format_significant(100 * rate, 3)} %)"
-        )
+        detail = _vat_note(rate)
         return amount * (1 / (1 + rate)), detail
 
     # -- lines ---------------------------------------------------------------------------

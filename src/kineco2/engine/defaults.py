@@ -73,7 +73,15 @@ class DefaultSet:
     territory: str = ""
 
     def for_territory(self, territory: str) -> DefaultSet:
-        """The defaults of ``territory``: its own entries replace the national ones."""
+        """The defaults of ``territory``: its own entries replace the national ones.
+
+        Built once per territory and kept (a set of defaults is immutable)."""
+        cache = self.__dict__.setdefault("_by_territory", {})
+        if territory not in cache:
+            cache[territory] = self._resolve_territory(territory)
+        return cache[territory]
+
+    def _resolve_territory(self, territory: str) -> DefaultSet:
         overrides = self.territory_overrides.get(territory)
         if not overrides:
             return self

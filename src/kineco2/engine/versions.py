@@ -16,6 +16,7 @@ files never becomes the default by accident. Pure Python, no Django.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -130,11 +131,29 @@ def _load(path: str, mtime: float, factors: tuple[str, ...], defaults: tuple[str
     return parse_registry(raw, list(factors), list(defaults))
 
 
+#: How long a read of the registry and of the shipped files is reused (seconds): every
+#: bilan asks which version is current, and listing the data directories costs more than
+#: computing a bilan. A new or edited file is seen within this delay.
+REGISTRY_TTL_SECONDS = 5.0
+_recent: dict[Path, tuple[float, dict[str, VersionEntry]]] = {}
+
+
 def load_registry(path: Path = REGISTRY) -> dict[str, VersionEntry]:
-    """Every methodology version, oldest first (re-read when the file changes).
+    """Every methodology version, oldest first (re-read when the files change, within
+    :data:`REGISTRY_TTL_SECONDS`).
 
     The files are looked up beside the registry: ``factors/*.csv`` and ``defaults/*.yaml``.
     """
+    now = time.monotonic()
+    recent = _recent.get(path)
+    if recent is not None and now - recent[0] < REGISTRY_TTL_SECONDS:
+        return recent[1]
+    registry = _read_registry(path)
+    _recent[path] = (now, registry)
+    return registry
+
+
+def _read_registry(path: Path) -> dict[str, VersionEntry]:
     factors = tuple(sorted(_shipped(path.parent / "factors", "csv")))
     defaults = tuple(sorted(_shipped(path.parent / "defaults", "yaml")))
     if not path.exists():
@@ -203,3 +222,4 @@ def register_draft(version: str, *, defaults: str, summary: str, path: Path = RE
         text += "\n"
     text += "".join(f"  {line}\n" for line in block.splitlines())
     path.write_text(text, encoding="utf-8")
+    _recent.pop(path, None)  # seen at once by this process
