@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from kineco2.benchmarks import selectors
+from kineco2.benchmarks import freshness, selectors
 from kineco2.benchmarks.services import recompute_snapshots
 from kineco2.engine import compute
 from kineco2.engine.factors import FactorSet, load_factors
@@ -66,8 +66,11 @@ def test_same_totals_as_compute_after_a_factor_change(validated):
         elec_reunion=base["elec_reunion"].value * 0.5,
         fioul_litre=base["fioul_litre"].value * 1.3,
     )
+    selectors.load_overview("autodiagnostics", year=2025)  # cached
+    generation = freshness.current()
     report = recompute_snapshots(factors=new, workers=1)
     assert (report.total, report.batch, report.scalar, report.failed) == (3, 3, 0, [])
+    assert freshness.current() != generation  # bulk_create sends no signal: bumped explicitly
     assert ResultSnapshot.objects.count() == 6  # the old snapshots stay (history)
     for assessment in validated:
         snapshot = latest(assessment)

@@ -10,6 +10,8 @@ region is always the practice's current region.
 Rows are derived data: :func:`kineco2.benchmarks.services.sync_figures` folds in every
 snapshot newer than the newest one already folded (a snapshot's id increases with time), so
 nothing has to remember to update them; ``recompute_snapshots`` writes them directly.
+
+:class:`DataGeneration` is the counter of :mod:`kineco2.benchmarks.freshness`.
 """
 
 from __future__ import annotations
@@ -41,3 +43,17 @@ class AssessmentFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} — {self.total_kg / 1000:.1f} t"
+
+
+class DataGeneration(models.Model):
+    scope = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "génération des données publiées"
+        verbose_name_plural = "générations des données publiées"
+
+    def __str__(self) -> str:
+        return f"{self.scope} #{self.value}"

@@ -10,24 +10,24 @@ of its **latest** result snapshot:
 
 Rows are read with ``values_list`` (no model instance) and turned into numpy arrays
 (:class:`kineco2.benchmarks.aggregates.Population`). Coordinators' reads are restricted in the
-query itself with :func:`kineco2.panel.roles.scope_practices`. Loaded populations are cached
-for a few minutes under a key that changes whenever a snapshot, an assessment, a practice or
-a participation changes.
+query itself with :func:`kineco2.panel.roles.scope_practices`. Loaded populations and
+tables are cached under a key that holds the data generation of
+:mod:`kineco2.benchmarks.freshness` (one primary-key lookup), which every write changing them
+bumps.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from kineco2.benchmarks.aggregates import POST_IDS, Overview, Population, overview
-from kineco2.practices.models import Assessment, Practice, ResultSnapshot
+from kineco2.practices.models import Assessment, ResultSnapshot
 
 if TYPE_CHECKING:
     from kineco2.panel.roles import Perimeter
@@ -56,7 +56,8 @@ POPULATION_DESCRIPTIONS: dict[str, str] = {
         "échantillon représentatif de la profession."
     ),
 }
-CACHE_SECONDS = 300
+#: Entries are keyed by the data generation: the lifetime only bounds the memory they use.
+CACHE_SECONDS = 6 * 3600
 
 
 # -- panel (guarded: the app may not be installed) ----------------------------------------
@@ -204,22 +205,14 @@ def population_from_rows(rows: Sequence[tuple]) -> Population:
 
 
 def _stamp() -> str:
-    """Changes whenever a population may change (new result, practice, participation)."""
-    from kineco2.benchmarks.models import AssessmentFigures
+    """The data generation of the published statistics (:mod:`kineco2.benchmarks.freshness`).
 
-    parts = [
-        AssessmentFigures.objects.aggregate(n=Count("pk"), pk=Max("snapshot_id")),
-        Practice.objects.aggregate(n=Count("pk"), pk=Max("pk")),
-        Assessment.objects.aggregate(n=Count("pk"), pk=Max("pk")),
-    ]
-    models = _panel_models()
-    if models is not None:
-        parts.append(
-            models[1].objects.aggregate(
-                n=Count("pk"), at=Max("validated_at"), w=Max("withdrawn_at"), pk=Max("pk")
-            )
-        )
-    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+    One primary-key lookup: every write that may change a population (a result stored or
+    deleted, a practice's region or mode, a validated participation…) bumps it.
+    """
+    from kineco2.benchmarks import freshness
+
+    return freshness.current()
 
 
 def load_population(
@@ -237,23 +230,13 @@ def load_population(
     """
     from kineco2.benchmarks.services import sync_figures
 
-    sync_figures()
-    scope = (
-        "tout"
-        if perimeter is None or perimeter.national
-        else ",".join(sorted(perimeter.regions)) or "-"
-    )
     key = None
     if use_cache:
-        key = (
-            "benchmarks:population:"
-            + hashlib.sha256(
-                f"{population}|{year}|{campaign_slug}|{scope}|{_stamp()}".encode()
-            ).hexdigest()
-        )
+        key = _key("population", population, year, campaign_slug, perimeter)
         cached = cache.get(key)
         if cached is not None:
             return cached
+    sync_figures()
     queryset = figures_for(population, year=year, campaign_slug=campaign_slug, perimeter=perimeter)
     result = population_from_rows(list(queryset.values_list(*_COLUMNS)))
     if key is not None:
@@ -294,13 +277,13 @@ def load_overview(
     """
     from kineco2.benchmarks.services import sync_figures
 
-    sync_figures()
     if perimeter is not None and perimeter.national:
         perimeter, regions_shown = None, None
     key = _key("overview", population, year, None, perimeter, tuple(regions_shown or ()))
     cached = cache.get(key)
     if cached is not None:
         return cached
+    sync_figures()
     outers = []
     if perimeter is not None:
         outers.append(load_overview(population, year=year))
@@ -326,24 +309,37 @@ def available_years(population: str, *, perimeter: Perimeter | None = None) -> l
     """Reference years with at least one result in ``population``, latest first."""
     from kineco2.benchmarks.services import sync_figures
 
+    key = _key("years", population, None, None, perimeter)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     sync_figures()
-    years = (
+    years = list(
         figures_for(population, perimeter=perimeter)
         .order_by("-reference_year")
         .values_list("reference_year", flat=True)
         .distinct()
     )
-    return list(years)
+    cache.set(key, years, CACHE_SECONDS)
+    return years
 
 
 def default_population() -> str:
     """« panel » as soon as one participation is validated, else « autodiagnostics »."""
     models = _panel_models()
-    if models is not None:
+    if models is None:
+        return "autodiagnostics"
+    key = "benchmarks:default-population:" + _stamp()
+    cached = cache.get(key)
+    if cached is None:
         _, participation, status = models
-        if participation.objects.filter(status=status.VALIDE).exists():
-            return "panel"
-    return "autodiagnostics"
+        cached = (
+            "panel"
+            if participation.objects.filter(status=status.VALIDE).exists()
+            else "autodiagnostics"
+        )
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
 
 
 def campaigns() -> list:

@@ -31,7 +31,7 @@ import numpy as np
 from django.db import connections, transaction
 from django.db.models import Max
 
-from kineco2.benchmarks import selectors
+from kineco2.benchmarks import freshness, selectors
 from kineco2.benchmarks.aggregates import size_class, zone_type
 from kineco2.engine import InputError
 from kineco2.engine.batch import ActivityMatrix, evaluate
@@ -441,6 +441,8 @@ def _process_chunk(
         report.scalar += len(snapshots)
     with transaction.atomic():
         ResultSnapshot.objects.bulk_create(created, batch_size=500)
+        if created:  # bulk_create sends no signal: the published statistics change
+            freshness.bump()
     report.total = len(chunk)
     return report
 
