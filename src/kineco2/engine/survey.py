@@ -9,7 +9,8 @@ One answer is one visit of one patient:
 
 1. **One-way distance.** The km the patient states, or else the distance between the
    patient's commune and the practice's: great-circle distance between the communes'
-   points (``data/survey/commune_centres.csv.gz``) × a detour coefficient; the same commune
+   points (``data/survey/commune_centres.csv.gz``, read by ``engine.geo``) × a detour
+   coefficient; the same commune
    gives an intra-commune distance derived from the commune's area (bounded).
 2. **Cap.** An answer above the cap of its mode (100 km one way, less for walking and
    cycling) is kept but counted at the cap; the kiné sees how many were capped.
@@ -26,9 +27,6 @@ One answer is one visit of one patient:
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,7 +36,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from kineco2.engine import geography
+from kineco2.engine import geo, geography
 from kineco2.engine.errors import EngineError, ReferenceDataError
 
 __all__ = [
@@ -59,7 +57,6 @@ __all__ = [
 ]
 
 PARAMETERS_VERSION = "2026.1"
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 
 
 class SurveyError(EngineError, ValueError):
@@ -178,38 +175,9 @@ def load_parameters(version: str = PARAMETERS_VERSION) -> SurveyParameters:
         ) from exc
 
 
-# -- geography -----------------------------------------------------------------------------
-@cache
-def _points() -> dict[str, tuple[float, float, float | None]]:
-    raw = resources.files("kineco2.engine").joinpath("data", "survey", "commune_centres.csv.gz")
-    text = gzip.decompress(raw.read_bytes()).decode("utf-8")
-    rows = csv.reader(io.StringIO(text, newline=""))
-    if next(rows) != ["code_insee", "lat", "lon", "area_km2"]:
-        raise ReferenceDataError("Fichier des centres de communes illisible : en-tête inattendu.")
-    points: dict[str, tuple[float, float, float | None]] = {}
-    for code, lat, lon, area in rows:
-        if lat and lon:
-            points[code] = (float(lat), float(lon), float(area) if area else None)
-    return points
-
-
-def commune_point(code_insee: str) -> tuple[float, float, float | None] | None:
-    """(latitude, longitude, area km²) of a commune (INSEE code, current or alias), or None."""
-    try:
-        commune = geography.commune_by_insee(code_insee)
-    except geography.UnknownCommuneError:
-        return None
-    return _points().get(commune.code_insee)
-
-
-def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Haversine distance between two (latitude, longitude) points in degrees."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+# -- geography (shared with the structures' directory: ``engine.geo``) ---------------------
+commune_point = geo.commune_point
+great_circle_km = geo.great_circle_km
 
 
 # -- one answer ----------------------------------------------------------------------------
@@ -242,13 +210,13 @@ def one_way_km(
     home = geography.commune_by_insee(answer.commune_insee).code_insee
     practice = geography.commune_by_insee(practice_commune).code_insee
     if home == practice:
-        point = _points().get(practice)
+        point = geo.commune_points().get(practice)
         area = point[2] if point else None
         if area is None:
             return params.intra_default_km, "meme_commune"
         km = params.intra_factor * math.sqrt(area / math.pi) * params.detour_coefficient
         return min(params.intra_max_km, max(params.intra_min_km, km)), "meme_commune"
-    a, b = _points().get(home), _points().get(practice)
+    a, b = geo.commune_points().get(home), geo.commune_points().get(practice)
     if a is None or b is None:
         raise SurveyError(
             "Nous ne savons pas situer cette commune : indiquez plutôt le nombre de "

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from kineco2.engine import geography
+from kineco2.engine import geo
+from kineco2.engine.formatting import format_number
 
 CONTACTS_FILE = Path(__file__).parent / "data" / "contacts.yaml"
 
@@ -267,26 +268,45 @@ def direct_access_departements() -> dict[str, str]:
 
 # -- the directory: FINESS establishments and registered structures ------------------------
 
-#: How close a structure is, from the searched commune (no coordinates in the reference data:
-#: the administrative levels give the order).
-PROXIMITY_LABELS = {
-    0: "dans la commune",
-    1: "dans la même intercommunalité",
-    2: "dans le département",
-}
+#: Radius choices of « Y a-t-il une structure près de chez moi ? » (km), and the default.
+RADII_KM = (10, 20, 50)
+DEFAULT_RADIUS_KM = 20
+#: How far the « nearest one » hint looks when nothing is within the radius (km).
+NEAREST_LOOKUP_KM = 150
 
 
-def proximity(commune: geography.Commune, code_insee: str, departement: str) -> int | None:
-    if code_insee and code_insee == commune.code_insee:
-        return 0
-    if code_insee:
-        try:
-            mine = geography.intercommunality_of(commune.code_insee)
-            theirs = geography.intercommunality_of(code_insee)
-        except geography.UnknownCommuneError:
-            mine = theirs = None
-        if mine and mine == theirs:
-            return 1
-    if departement == commune.departement:
-        return 2
-    return None
+def _departement_of(code_insee: str) -> str:
+    return code_insee[:3] if code_insee.startswith("97") else code_insee[:2]
+
+
+@functools.cache
+def _departement_boxes() -> dict[str, tuple[float, float, float, float]]:
+    """(south, north, west, east) of each département's commune centres, in degrees."""
+    boxes: dict[str, list[float]] = {}
+    for code, (lat, lon, _area) in geo.commune_points().items():
+        box = boxes.setdefault(_departement_of(code), [lat, lat, lon, lon])
+        box[0], box[1] = min(box[0], lat), max(box[1], lat)
+        box[2], box[3] = min(box[2], lon), max(box[3], lon)
+    return {dep: (b[0], b[1], b[2], b[3]) for dep, b in boxes.items()}
+
+
+#: Margin added to a département's box of commune centres: a structure may stand up to a
+#: commune's half-width away from its commune's centre.
+_BOX_MARGIN_KM = 15.0
+
+
+def departements_near(point: tuple[float, float], radius_km: float) -> set[str]:
+    """The départements that may hold a place within ``radius_km`` of ``point``."""
+    near = set()
+    for dep, (south, north, west, east) in _departement_boxes().items():
+        closest = (min(max(point[0], south), north), min(max(point[1], west), east))
+        if geo.great_circle_km(point, closest) <= radius_km + _BOX_MARGIN_KM:
+            near.add(dep)
+    return near
+
+
+def distance_label(km: float) -> str:
+    """« à 3,2 km » (one decimal under 10 km), « à 27 km », « à moins de 100 m »."""
+    if km < 0.1:
+        return "à moins de 100 m"
+    return f"à {format_number(km, 1 if km < 10 else 0)} km"

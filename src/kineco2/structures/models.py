@@ -280,6 +280,17 @@ class FinessEstablishment(models.Model):
     phone = models.CharField("téléphone", max_length=20, blank=True)
     opened_on = models.DateField("ouverture", null=True, blank=True)
     extract_date = models.DateField("date de l'extraction FINESS", null=True, blank=True)
+    latitude = models.FloatField("latitude (WGS 84)", null=True, blank=True)
+    longitude = models.FloatField("longitude (WGS 84)", null=True, blank=True)
+    located = models.CharField(
+        "position",
+        max_length=10,
+        blank=True,
+        choices=[
+            ("adresse", "adresse géolocalisée par l'extrait FINESS"),
+            ("commune", "centre de la commune"),
+        ],
+    )
 
     class Meta:
         verbose_name = "établissement FINESS"
