@@ -33,6 +33,8 @@ def test_contacts_file_is_sourced_and_dated():
         # An entry without a checked address says so.
         if not entry.get("url"):
             assert "à vérifier" in entry["status"], entry
+        else:
+            assert entry["url"].startswith(("https://", "http://")), entry
     experiment = data["direct_access_experiment"]
     assert len(experiment["departements"]) == 20
     assert {"79", "2B", "972", "976", "974"} <= set(guide.direct_access_departements())
@@ -281,4 +283,5 @@ def test_guide_pages_are_public(client):
         assert page.title in response.content.decode().replace("&#x27;", "'")
     assert client.get(reverse("guide_page", args=["inconnue"])).status_code == 404
     contacts = client.get(reverse("guide_contacts")).content.decode()
-    assert "Deux-Sèvres" in contacts and "à vérifier" in contacts
+    assert "Deux-Sèvres" in contacts and "coordonnées à confirmer" in contacts
+    assert 'href="https://urps-mk-occitanie.fr/"' in contacts

@@ -363,12 +363,16 @@ def _scalar(
 ) -> list[ResultSnapshot]:
     from kineco2.engine import compute
     from kineco2.practices.answers import to_input
+    from kineco2.structures.selectors import members_with_premises, shared_share_for
 
     answers = dict(
         Assessment.objects.filter(pk__in=[r["assessment_id"] for r in rows]).values_list(
             "pk", "answers"
         )
     )
+    # A member of a structure keeps its share of that year's bilan des locaux (the building
+    # computed with the same factors and defaults).
+    members = members_with_premises(answers)
     out = []
     for row in rows:
         try:
@@ -376,10 +380,18 @@ def _scalar(
                 defaults = load_defaults(row["defaults_version"])
             except ReferenceDataError:
                 defaults = load_defaults()
+            shared = None
+            if row["assessment_id"] in members:
+                shared = shared_share_for(
+                    Assessment.objects.get(pk=row["assessment_id"]),
+                    factors=factors,
+                    defaults=defaults,
+                )
             result = compute(
                 to_input(answers.get(row["assessment_id"]) or {}),
                 factors=factors,
                 defaults=defaults,
+                shared=shared,
             )
         except (InputError, EngineError, KeyError) as exc:
             report.failed.append((row["assessment_id"], str(exc)))

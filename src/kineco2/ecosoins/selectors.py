@@ -707,8 +707,31 @@ def year_on_year(practice: Practice) -> YearOnYear:
     if len(history) < 2:
         return YearOnYear()
     (previous, previous_snapshot), (current, current_snapshot) = history[-2], history[-1]
+    from kineco2.engine.defaults import load_defaults
+    from kineco2.engine.factors import load_factors
+    from kineco2.structures.selectors import share_fingerprint, shared_share_for
+
+    previous_defaults = _loadable_defaults(previous_snapshot.defaults_version)
+    try:
+        # A member of a structure: each year with the share of that year's bilan des locaux,
+        # last year's also under last year's method for its published figure.
+        previous_share = shared_share_for(
+            previous,
+            factors=load_factors(previous_snapshot.factors_version),
+            defaults=load_defaults(previous_defaults) if previous_defaults else None,
+        )
+        restated_share = shared_share_for(previous)
+        current_share = shared_share_for(current)
+    except (InputError, EngineError):
+        previous_share = restated_share = current_share = None
     key = "ecosoins:yoy:" + answers_key(
-        {"previous": previous.answers, "current": current.answers},
+        {
+            "previous": previous.answers,
+            "current": current.answers,
+            "shares": [
+                share_fingerprint(s) for s in (previous_share, restated_share, current_share)
+            ],
+        },
         previous_snapshot.factors_version,
         current_snapshot.factors_version,
     )
@@ -722,7 +745,10 @@ def year_on_year(practice: Practice) -> YearOnYear:
                 previous_snapshot.factors_version,
                 to_input(current.answers),
                 current_snapshot.factors_version,
-                previous_defaults=_loadable_defaults(previous_snapshot.defaults_version),
+                previous_defaults=previous_defaults,
+                previous_shared=previous_share,
+                restated_shared=restated_share,
+                current_shared=current_share,
             )
         except (InputError, EngineError) as exc:
             return YearOnYear(

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from kineco2.engine.allocation import SharedShare
 from kineco2.engine.compare import paired_samples
 from kineco2.engine.compute import compute
 from kineco2.engine.defaults import DefaultSet, load_defaults
@@ -164,9 +165,13 @@ def compare_years(
     defaults: DefaultSet | str | None = None,
     draws: int = 1000,
     seed: int = 0,
+    previous_shared: SharedShare | None = None,
+    current_shared: SharedShare | None = None,
 ) -> YearProgress:
     """This year against last year (restated with the same factors), with paired intervals.
 
+    ``previous_shared``/``current_shared``: each year's share of its structure's shared
+    premises, when the practice had one that year (as its results page shows it).
     Raises :class:`~kineco2.engine.errors.InputError` for invalid answers.
     """
     previous_in = (
@@ -181,8 +186,10 @@ def compare_years(
     )
     factor_set = factors if isinstance(factors, FactorSet) else load_factors(factors or None)
     default_set = defaults if isinstance(defaults, DefaultSet) else load_defaults(defaults or None)
-    previous = compute(previous_in, factors=factor_set, defaults=default_set)
-    current = compute(current_in, factors=factor_set, defaults=default_set)
+    previous = compute(
+        previous_in, factors=factor_set, defaults=default_set, shared=previous_shared
+    )
+    current = compute(current_in, factors=factor_set, defaults=default_set, shared=current_shared)
     paired_current = _independent_changed_answers(
         current, _answers_of(previous_in), _answers_of(current_in)
     )

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kineco2.engine.allocation import SharedShare
 from kineco2.engine.compute import compute
 from kineco2.engine.defaults import DefaultSet, load_defaults
 from kineco2.engine.factors import FactorSet, load_factors
@@ -186,6 +187,9 @@ def decompose_change(
     *,
     defaults: DefaultSet | str | None = None,
     previous_defaults: DefaultSet | str | None = None,
+    previous_shared: SharedShare | None = None,
+    restated_shared: SharedShare | None = None,
+    current_shared: SharedShare | None = None,
 ) -> ChangeDecomposition:
     """Split the change from last year into an activity effect and a factor effect.
 
@@ -193,9 +197,15 @@ def decompose_change(
     ``*_factors_version``: a shipped version (``"2025.1"``) or a :class:`FactorSet`;
     ``defaults``: the defaults of the three runs (latest version by default);
     ``previous_defaults``: last year's defaults for ``A`` only (its methodology version).
+    ``*_shared``: a member's share of its structure's shared premises — last year's share
+    computed with last year's method (``previous_shared``) and with this year's
+    (``restated_shared``, ``previous_shared`` if not given), this year's share
+    (``current_shared``): each year keeps the bilan des locaux of its own year.
     Raises :class:`~kineco2.engine.errors.InputError` for invalid answers and
     :class:`~kineco2.engine.errors.ReferenceDataError` for an unknown version.
     """
+    if restated_shared is None:
+        restated_shared = previous_shared
     previous_in = _inputs(previous_inputs)
     current_in = _inputs(current_inputs)
     previous_factors = _factors(previous_factors_version)
@@ -211,9 +221,11 @@ def decompose_change(
         if previous_factors_version in available_versions():
             previous_set = _defaults(previous_factors_version)
 
-    a = compute(previous_in, factors=previous_factors, defaults=previous_set)
-    b = compute(previous_in, factors=current_factors, defaults=default_set)
-    c = compute(current_in, factors=current_factors, defaults=default_set)
+    a = compute(
+        previous_in, factors=previous_factors, defaults=previous_set, shared=previous_shared
+    )
+    b = compute(previous_in, factors=current_factors, defaults=default_set, shared=restated_shared)
+    c = compute(current_in, factors=current_factors, defaults=default_set, shared=current_shared)
 
     posts = tuple(
         PostChange(

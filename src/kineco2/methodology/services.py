@@ -127,12 +127,16 @@ def _one_by_one(
 ) -> tuple[list[VersionFigures], int]:
     from kineco2.engine import compute
     from kineco2.practices.answers import to_input
+    from kineco2.structures.selectors import shared_shares
 
     answers = dict(
         Assessment.objects.filter(pk__in=[r["assessment_id"] for r in rows]).values_list(
             "pk", "answers"
         )
     )
+    # A member of a structure keeps its share of that year's bilan des locaux, the building
+    # computed under the same version.
+    shares = shared_shares(answers, factors=factors, defaults=defaults)
     out, failed = [], 0
     for row in rows:
         try:
@@ -140,6 +144,7 @@ def _one_by_one(
                 to_input(answers.get(row["assessment_id"]) or {}),
                 factors=factors,
                 defaults=defaults,
+                shared=shares.get(row["assessment_id"]),
             )
         except (InputError, EngineError, KeyError, ValueError):
             failed += 1

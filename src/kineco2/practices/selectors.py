@@ -120,13 +120,19 @@ def year_progress(assessment: Assessment):
     if previous is None:
         return None
     from kineco2.engine.progress import compare_years
+    from kineco2.structures.selectors import share_fingerprint, shared_share_for
 
+    # A member of a structure: each year with the share of that year's bilan des locaux.
+    previous_share, current_share = shared_share_for(previous), shared_share_for(assessment)
     key = (
         "progress:"
         + hashlib.sha256(
             (
                 answers_hash(previous.answers, draws=PROGRESS_DRAWS, seed=settings.KINECO2_SEED)
                 + answers_hash(assessment.answers, draws=PROGRESS_DRAWS, seed=settings.KINECO2_SEED)
+                + share_fingerprint(previous_share)
+                + ":"
+                + share_fingerprint(current_share)
             ).encode()
         ).hexdigest()
     )
@@ -138,6 +144,8 @@ def year_progress(assessment: Assessment):
                 to_input(assessment.answers),
                 draws=PROGRESS_DRAWS,
                 seed=settings.KINECO2_SEED,
+                previous_shared=previous_share,
+                current_shared=current_share,
             )
         except InputError:
             return None

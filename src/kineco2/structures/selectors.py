@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from kineco2.engine import InputError, compute, parse_input
@@ -27,7 +28,9 @@ from kineco2.engine.allocation import (
     allocate,
     shared_premises_answers,
 )
-from kineco2.engine.defaults import load_defaults
+from kineco2.engine.defaults import DefaultSet, load_defaults
+from kineco2.engine.errors import EngineError
+from kineco2.engine.factors import FactorSet
 from kineco2.engine.result import Result
 from kineco2.practices.models import Assessment, Practice
 from kineco2.structures.models import (
@@ -137,27 +140,47 @@ class PremisesComputation:
     allocation: Allocation
 
 
-def _fingerprint(structure: Structure, premises: SharedPremises, people: list[Occupant]) -> str:
-    defaults = load_defaults()
+def _fingerprint(
+    structure: Structure,
+    premises: SharedPremises,
+    people: list[Occupant],
+    factors: FactorSet | None = None,
+    defaults: DefaultSet | None = None,
+) -> str:
+    defaults = defaults or load_defaults()
     payload = {
         "input": premises_input_dict(structure, premises, people),
         "keys": [structure.premises_key, structure.support_key, structure.common_surface_m2],
         "occupants": [repr(o) for o in people],
         "name": structure.name,
-        "versions": [defaults.version, defaults.factors_version],
+        "versions": [defaults.version, factors.version if factors else defaults.factors_version],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def premises_computation(structure: Structure, premises: SharedPremises) -> PremisesComputation:
-    """The shared premises' result and its allocation (cached by content). Raises InputError."""
+def premises_computation(
+    structure: Structure,
+    premises: SharedPremises,
+    *,
+    factors: FactorSet | None = None,
+    defaults: DefaultSet | None = None,
+) -> PremisesComputation:
+    """The shared premises' result and its allocation (cached by content). Raises InputError.
+
+    ``factors``/``defaults``: another methodology than the current one (a recompute under a
+    version, last year's published figure): the building is computed with them.
+    """
     people = occupants(structure)
-    key = "structure-premises:" + _fingerprint(structure, premises, people)
+    key = "structure-premises:" + _fingerprint(structure, premises, people, factors, defaults)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    result = compute(parse_input(premises_input_dict(structure, premises, people)))
+    result = compute(
+        parse_input(premises_input_dict(structure, premises, people)),
+        factors=factors,
+        defaults=defaults,
+    )
     allocation = allocate(
         result.lines,
         people,
@@ -175,12 +198,20 @@ def premises_for_year(structure: Structure, year: int) -> SharedPremises | None:
     return SharedPremises.objects.filter(structure=structure, reference_year=year).first()
 
 
-def shared_share_for(assessment: Assessment) -> SharedShare | None:
+def shared_share_for(
+    assessment: Assessment,
+    *,
+    factors: FactorSet | None = None,
+    defaults: DefaultSet | None = None,
+) -> SharedShare | None:
     """The share of shared premises a member practice's assessment receives, if any.
 
     The first structure (by date of joining) with a « bilan des locaux partagés » for the
-    assessment's year gives it. An incomplete bilan des locaux gives nothing (the practice's
-    own answers stay in use) rather than an error on the practice's results.
+    assessment's year gives it — the bilan **of that year**: last year's assessment keeps
+    last year's share. An incomplete bilan des locaux gives nothing (the practice's own
+    answers stay in use) rather than an error on the practice's results. ``factors`` and
+    ``defaults`` compute the building under another methodology (see
+    :func:`premises_computation`).
     """
     memberships = (
         MemberPractice.objects.select_related("structure", "practice")
@@ -195,11 +226,50 @@ def shared_share_for(assessment: Assessment) -> SharedShare | None:
         if premises is None or not membership.structure.has_premises:
             continue
         try:
-            computation = premises_computation(membership.structure, premises)
+            computation = premises_computation(
+                membership.structure, premises, factors=factors, defaults=defaults
+            )
         except InputError:
             continue
         return computation.allocation.shared_share(f"cabinet:{membership.pk}")
     return None
+
+
+def members_with_premises(assessment_ids: Iterable[int]) -> set[int]:
+    """Those assessments whose practice is in a structure with a bilan des locaux of the
+    assessment's year (one query): the only ones :func:`shared_share_for` may give a share."""
+    return set(
+        Assessment.objects.filter(
+            pk__in=list(assessment_ids),
+            practice__structure_memberships__structure__premises__reference_year=F(
+                "reference_year"
+            ),
+        ).values_list("pk", flat=True)
+    )
+
+
+def shared_shares(
+    assessment_ids: Iterable[int],
+    *,
+    factors: FactorSet | None = None,
+    defaults: DefaultSet | None = None,
+) -> dict[int, SharedShare]:
+    """The shares of those assessments that receive one: for the batch recomputes, which must
+    give a member the figure its results page gives."""
+    shares = {}
+    for assessment in Assessment.objects.filter(pk__in=members_with_premises(assessment_ids)):
+        try:
+            share = shared_share_for(assessment, factors=factors, defaults=defaults)
+        except (InputError, EngineError):
+            share = None
+        if share is not None:
+            shares[assessment.pk] = share
+    return shares
+
+
+def share_fingerprint(share: SharedShare | None) -> str:
+    """A short key of a share, for the caches of results that include it."""
+    return "" if share is None else hashlib.sha256(repr(share).encode()).hexdigest()[:16]
 
 
 def member_result(member: MemberPractice, year: int) -> tuple[Assessment, Result] | None:
