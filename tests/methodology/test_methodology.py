@@ -282,3 +282,74 @@ def test_recompute_version_command(data_dir):
     assert "3 bilan(s) recalculé(s) sur 3" in out.getvalue()
     with pytest.raises(CommandError, match="Version de la méthode inconnue"):
         call_command("recompute_version", "1999.9", stdout=StringIO())
+
+
+def test_a_mover_in_a_small_region_is_not_identifiable(client, maintainer, data_dir):
+    """Attack: one practice of Normandie among a Breton panel moves most under a draft; a
+    maintainer who knows the panel's regions must not be able to single it out (region, or
+    its footprint in kg) from « les bilans qui bougent le plus » (decision 0008, rule 9)."""
+    from kineco2.benchmarks.aggregates import size_class
+    from kineco2.methodology.selectors import DESCRIPTIONS, min_count
+    from kineco2.web.templatetags.kineco2 import tonnes
+
+    stored_panel(14)  # Rennes (Bretagne)
+    answers = copy.deepcopy(ANSWERS)
+    answers["profile"]["commune"] = "14000"  # Caen (Normandie): the only one of its region
+    answers["energie"]["electricity_kwh"] = 90_000  # electricity doubled: moves most
+    practice = make_practice("14000", name="Cabinet de Caen")
+    lonely = practice_services.assessment_create(practice=practice, reference_year=2025)
+    lonely = practice_services.assessment_replace_answers(assessment=lonely, answers=answers)
+    stored = compute(to_input(answers))
+    practice_services.assessment_complete(assessment=lonely, result=stored)
+    write_version(data_dir, "2099.1", status="brouillon", scale={ELEC: 2.0})
+    services.run_job(services.start_job("2099.1"), workers=1)
+
+    effect = panel_effect("2099.1")
+    assert effect.movers, "the panel is large enough for movers"
+    top = effect.movers[0]
+    figure = VersionFigures.objects.get(version="2099.1", assessment=lonely)
+    caen = figure.total_kg / figure.old_total_kg - 1
+    assert top.relative == round(caen, 2) == max(m.relative for m in effect.movers) > 0.1
+    assert top.region is None  # its region is left out: 1 practice < threshold
+    assert all(m.region != "Normandie" for m in effect.movers)
+    # every description shown is shared by at least min_count() practices of the panel
+    rows = [
+        (
+            a.reference_year,
+            a.practice.region_name,
+            getattr(getattr(a, "figures", None), "zone", "") or "",
+            size_class(a.practice.practitioners),
+        )
+        for a in lonely.__class__.objects.select_related("practice")
+    ]
+    assert len(rows) == 15
+    for mover in effect.movers:
+        shown = {"year": mover.reference_year, "region": mover.region}
+        kept = [name for name, value in shown.items() if value is not None]
+        peers = [r for r in rows if all(r[("year", "region").index(k)] == shown[k] for k in kept)]
+        assert len(peers) >= min_count()
+        assert mover.peers is not None
+        assert not hasattr(mover, "old_kg") and not hasattr(mover, "new_kg")
+    assert DESCRIPTIONS[-1] == ("year",)
+    client.force_login(maintainer)
+    body = client.get(reverse("methodology_version_effect", args=["2099.1"])).content.decode()
+    assert "Les bilans qui bougent le plus" in body
+    assert "Normandie" not in body and "Caen" not in body
+    assert tonnes(stored.total_kgco2e, 2) not in body  # no footprint of the practice
+
+
+def test_no_mover_when_its_year_is_too_rare(data_dir):
+    """Even its year can single a practice out: a mover whose year fewer than the threshold
+    share is not listed."""
+    stored_panel(14)
+    answers = copy.deepcopy(ANSWERS)
+    answers["profile"]["reference_year"] = 2024
+    answers["energie"]["electricity_kwh"] = 90_000
+    practice = make_practice("35000", name="Cabinet 2024")
+    lonely = practice_services.assessment_create(practice=practice, reference_year=2024)
+    lonely = practice_services.assessment_replace_answers(assessment=lonely, answers=answers)
+    practice_services.assessment_complete(assessment=lonely, result=compute(to_input(answers)))
+    write_version(data_dir, "2099.1", status="brouillon", scale={ELEC: 2.0})
+    services.run_job(services.start_job("2099.1"), workers=1)
+    effect = panel_effect("2099.1")
+    assert effect.movers and all(m.reference_year == 2025 for m in effect.movers)

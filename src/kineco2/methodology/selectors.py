@@ -5,8 +5,11 @@ figures of :mod:`kineco2.methodology.services`. Every aggregate it returns goes 
 project's disclosure control: :mod:`kineco2.benchmarks.disclosure` when it is installed
 (thresholds per statistic, protected quantiles, rounded counts), else the small-cell rule of
 :mod:`kineco2.benchmarks.aggregates` (nothing on fewer than 5 practices) — one adapter,
-:func:`distribution` / :func:`count`. The practices that move most are shown without their
-name (reference year, region, type of zone, size), with the posts that explain the move.
+:func:`distribution` / :func:`count`. The practices that move most are individual records:
+each is described only by the most detailed of (year, region, zone type, size) →
+(year, region) → (year, zone type, size) → (year, size) → (year) that at least
+:func:`min_count` practices of the panel share (never a region of fewer practices), and by
+relative figures rounded to the percent — never its footprint in kg (decision 0008, rule 9).
 """
 
 from __future__ import annotations
@@ -144,19 +147,42 @@ class PostEffect:
 
 @dataclass(frozen=True)
 class Mover:
-    reference_year: int
-    region: str
-    zone: str
-    size: str
-    old_version: str
-    old_kg: float
-    new_kg: float
-    relative: float
-    posts: list[tuple[str, float]]  # (label, change kg), largest first
+    """One of the assessments that move most, as it may be shown (decision 0008, rule 9).
 
-    @property
-    def change_kg(self) -> float:
-        return self.new_kg - self.old_kg
+    ``reference_year`` / ``region`` / ``zone`` / ``size``: ``None`` when left out because
+    fewer than :func:`min_count` practices of the panel share the more detailed description;
+    ``peers``: the rounded number of practices sharing the description shown. Figures are
+    relative to the stored total and rounded to the percent; no kg of one practice.
+    """
+
+    reference_year: int | None
+    region: str | None
+    zone: str | None
+    size: str | None
+    peers: int | None
+    old_version: str
+    relative: float  # relative change of the total, rounded to 0.01
+    posts: list[tuple[str, float]]  # (label, change / stored total, rounded to 0.01)
+
+
+#: The descriptions a mover may get, most detailed first. The region goes first: in a small
+#: region it names the practice.
+DESCRIPTIONS: tuple[tuple[str, ...], ...] = (
+    ("year", "region", "zone", "size"),
+    ("year", "region"),
+    ("year", "zone", "size"),
+    ("year", "size"),
+    ("year",),
+)
+
+
+def _describe(attributes: dict[str, Any], cells: dict[tuple, int]) -> tuple[tuple[str, ...], int]:
+    """The most detailed description shared by at least :func:`min_count` practices."""
+    for description in DESCRIPTIONS:
+        key = (description, tuple(attributes[a] for a in description))
+        if cells.get(key, 0) >= min_count():
+            return description, cells[key]
+    return (), 0
 
 
 @dataclass(frozen=True)
@@ -240,9 +266,17 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
             for i in np.argsort(-np.nan_to_num(np.abs(relative), nan=-1.0))[:movers]
             if np.isfinite(relative[i])
         ]
+        # every practice's description (to count who shares it), one query
         described = {
-            pk: rest
-            for pk, *rest in Assessment.objects.filter(pk__in=[members[i] for i in order])
+            pk: {
+                "year": year,
+                "region": region or "",
+                "zone": zone or "",
+                "size": _size(practitioners),
+            }
+            for pk, year, region, practitioners, zone in Assessment.objects.filter(
+                pk__in=members
+            )
             .values_list(
                 "pk",
                 "reference_year",
@@ -251,28 +285,40 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
                 "figures__zone",
             )
             .order_by()
+            .iterator(chunk_size=5000)
         }
+        cells: dict[tuple, int] = {}
+        for attributes in described.values():
+            for description in DESCRIPTIONS:
+                cell = (description, tuple(attributes[a] for a in description))
+                cells[cell] = cells.get(cell, 0) + 1
         for i in order:
-            year, region, practitioners, zone = described.get(members[i], (0, "", None, ""))
+            attributes = described.get(members[i])
+            if attributes is None:
+                continue
+            shown, peers = _describe(attributes, cells)
+            if not shown:
+                continue  # not even its year is shared by enough practices
             changes = sorted(
                 (
-                    (POST_LABELS.get(p, p), float(delta_posts[i, j]))
+                    (POST_LABELS.get(p, p), round(float(delta_posts[i, j] / old[i]), 2))
                     for j, p in enumerate(POST_IDS)
-                    if abs(delta_posts[i, j]) >= 0.05
+                    if abs(delta_posts[i, j]) >= 0.005 * old[i]
                 ),
                 key=lambda item: -abs(item[1]),
             )
             top.append(
                 Mover(
-                    reference_year=year,
-                    region=region or "",
-                    zone=ZONE_TYPES.get(zone or "", ("",))[0],
-                    size=SIZES.get(_size(practitioners), ""),
+                    reference_year=attributes["year"] if "year" in shown else None,
+                    region=(attributes["region"] or "") if "region" in shown else None,
+                    zone=(
+                        ZONE_TYPES.get(attributes["zone"], ("",))[0] if "zone" in shown else None
+                    ),
+                    size=SIZES.get(attributes["size"], "") if "size" in shown else None,
+                    peers=count(peers),
                     old_version=rows[i][6],
-                    old_kg=float(old[i]),
-                    new_kg=float(new[i]),
-                    relative=float(relative[i]) / 100,
-                    posts=changes[:4],
+                    relative=round(float(relative[i]) / 100, 2),
+                    posts=[c for c in changes if c[1]][:4],
                 )
             )
     return PanelEffect(

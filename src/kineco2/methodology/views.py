@@ -102,7 +102,7 @@ def version_effect(request, version: str):
     if job and job.status == JobStatus.TERMINE:
         from django.core.cache import cache
 
-        key = f"methodology:effect:{version}:{job.pk}:{job.finished_at.isoformat()}"
+        key = f"methodology:effect:v2:{version}:{job.pk}:{job.finished_at.isoformat()}"
         effect = cache.get(key)
         if effect is None:
             effect = selectors.panel_effect(version)
@@ -115,6 +115,7 @@ def version_effect(request, version: str):
             "current": current_version(selectors.registry_path()),
             "job": job,
             "effect": effect,
+            "min_count": selectors.min_count(),
             "running": job is not None and job.status in (JobStatus.EN_ATTENTE, JobStatus.EN_COURS),
         },
     )
