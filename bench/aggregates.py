@@ -39,6 +39,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 N = int(os.environ.get("KINECO2_BENCH_N", "50000"))
 CACHE = Path(os.environ.get("KINECO2_BENCH_CACHE", "/tmp/kineco2-bench"))
+#: methodology version of the stored results ("" = the version in force when the cache is
+#: built). ``KINECO2_BENCH_STORED_VERSION=2025.1`` stores 2025.1 results, so that recomputing
+#: them under 2026.1 takes the one-by-one path (new defaults and post logic).
+STORED_VERSION = os.environ.get("KINECO2_BENCH_STORED_VERSION", "")
+TAG = f"{N}-{STORED_VERSION}" if STORED_VERSION else f"{N}"
 YEAR = 2025
 
 
@@ -55,11 +60,13 @@ def timeit(fn, repeat: int) -> tuple[float, object]:
 # -- 1. synthetic assessments, cached -----------------------------------------------------
 def _compute_slice(answers: list[dict]) -> list[tuple[str, str]]:
     from kineco2.engine import compute, parse_input
+    from kineco2.engine.versions import methodology_sets
 
+    factors, defaults = methodology_sets(STORED_VERSION) if STORED_VERSION else (None, None)
     out = []
     for item in answers:
         item["profile"]["reference_year"] = YEAR
-        result = compute(parse_input(item))
+        result = compute(parse_input(item), factors=factors, defaults=defaults)
         out.append((json.dumps(item, ensure_ascii=False), json.dumps(result.to_dict())))
     return out
 
@@ -75,7 +82,7 @@ def _unpack(blob: np.ndarray, offsets: np.ndarray, i: int) -> str:
 
 
 def synthetic() -> dict[str, np.ndarray]:
-    path = CACHE / f"synthetic-{N}.npz"
+    path = CACHE / f"synthetic-{TAG}.npz"
     if path.exists():
         with np.load(path) as cached:
             return {key: cached[key] for key in cached.files}
@@ -359,7 +366,7 @@ def main() -> None:
     numpy_aggregates(arrays)
 
     print("\n3. Chemin ORM (SQLite jetable)")
-    pristine = CACHE / f"db-{N}.sqlite3"
+    pristine = CACHE / f"db-{TAG}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="kineco2-bench-") as tmp:
         var_dir = Path(tmp)
         if pristine.exists():

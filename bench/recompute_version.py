@@ -8,7 +8,11 @@ progress, ≤ 60 s; resumable after an interruption without writing anything twi
 results of the bench are those of ``bench/aggregates.py``'s cache (computed once, with the
 version in force then); the drafts start from that version, so steps 1–2 take the vectorised
 batch path; step 4 recomputes under the published version when it differs (new defaults:
-one by one from the answers).
+one by one from the answers). ``KINECO2_BENCH_STORED_VERSION=2025.1`` (see ``aggregates.py``)
+stores the panel under 2025.1, so that step 4 measures 2025.1 → 2026.1; ``KINECO2_BENCH_SKIP=1``
+skips steps 1–3; ``KINECO2_BENCH_WORKERS`` sets the processes. Each step prints its CPU time
+(this process and its worker processes) and the throughput per busy process, which hold on
+a shared machine where the wall-clock time does not.
 
 Uses the synthetic panel and the throw-away SQLite database of ``bench/aggregates.py`` (cached
 in ``/tmp/kineco2-bench``). A draft version (the current factors with the mainland electricity
@@ -67,6 +71,21 @@ def draft(data_dir: Path, version: str, scale: dict[str, float], base_version: s
         )
 
 
+def cpu() -> float:
+    """CPU seconds (user + system) of this process and of its reaped children (the pool)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def cpu_line(done: int, seconds: float, cpu_seconds: float) -> str:
+    per_process = done / cpu_seconds if cpu_seconds else 0.0
+    return (
+        f"   CPU {cpu_seconds:.1f} s (processus et sous-processus) : {per_process:.0f} bilans/s "
+        f"par processus occupé ; {done / seconds:.0f} bilans/s au total ; charge "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+
+
 def progress(stop_at: int | None = None):
     def show(done: int, total: int) -> None:
         percent = 100 * done // total if total else 100
@@ -89,7 +108,7 @@ def main() -> None:
     )
     print(f"\n{N} bilans synthétiques (bench/aggregates.py)")
     arrays = panel_bench.synthetic()
-    pristine = panel_bench.CACHE / f"db-{N}.sqlite3"
+    pristine = panel_bench.CACHE / f"db-{panel_bench.TAG}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="kineco2-bench-") as tmp:
         var_dir = Path(tmp)
         if pristine.exists():
@@ -128,76 +147,80 @@ def main() -> None:
         from kineco2.methodology.selectors import panel_effect
         from kineco2.methodology.services import run_job, start_job
 
-        workers = default_workers()
-        print(f"\n1. Recalcul complet sous la version 2099.1 ({workers} processus)")
-        start = time.perf_counter()
-        job = run_job(start_job("2099.1"), progress=progress(), workers=workers)
-        seconds = time.perf_counter() - start
-        print(
-            f"   {job.done} bilans en {seconds:.1f} s ({job.batch} vectorisés, {job.scalar} un "
-            f"par un, {job.failed} échecs)"
-        )
-        factors, defaults = methodology_sets("2099.1", data_dir / "versions.yaml")
-        stored = dict(
-            VersionFigures.objects.filter(version="2099.1").values_list(
-                "assessment__practice__name", "total_kg"
+        workers = int(os.environ.get("KINECO2_BENCH_WORKERS", "0")) or default_workers()
+        if os.environ.get("KINECO2_BENCH_SKIP", "0") != "1":
+            print(f"\n1. Recalcul complet sous la version 2099.1 ({workers} processus)")
+            start, start_cpu = time.perf_counter(), cpu()
+            job = run_job(start_job("2099.1"), progress=progress(), workers=workers)
+            seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+            print(
+                f"   {job.done} bilans en {seconds:.1f} s ({job.batch} vectorisés, {job.scalar} un "
+                f"par un, {job.failed} échecs)"
             )
-        )
-        from kineco2.engine.errors import InputError
-
-        worst, checked, refused = 0.0, 0, 0
-        for i in range(0, N, max(1, N // 200)):
-            answers = json.loads(
-                panel_bench._unpack(arrays["answers_blob"], arrays["answers_offsets"], i)
+            print(cpu_line(job.done, seconds, cpu_seconds))
+            factors, defaults = methodology_sets("2099.1", data_dir / "versions.yaml")
+            stored = dict(
+                VersionFigures.objects.filter(version="2099.1").values_list(
+                    "assessment__practice__name", "total_kg"
+                )
             )
-            try:  # answers stored before a newer rule (e.g. an ambiguous commune code)
-                inputs = parse_input(answers)
-            except InputError:
-                refused += 1
-                continue
-            expected = compute(inputs, factors=factors, defaults=defaults)
-            got = stored[f"Cabinet synthétique {i + 1}"]
-            worst = max(worst, abs(got - expected.total_kgco2e) / expected.total_kgco2e)
-            checked += 1
-        print(
-            f"   contrôle sur {checked} bilans : écart relatif max. à compute() = {worst:.1e}"
-            f" ({refused} réponses refusées aujourd'hui par le schéma, non comparées)"
-        )
+            from kineco2.engine.errors import InputError
 
-        print("\n2. Interruption à mi-parcours puis reprise (version 2099.2)")
-        job = start_job("2099.2")
-        start = time.perf_counter()
-        try:
-            run_job(job, progress=progress(stop_at=N // 2), workers=1, chunk_size=max(50, N // 50))
-        except Interrupted:
-            pass
-        first = time.perf_counter() - start
-        kept = VersionFigures.objects.filter(version="2099.2").count()
-        start = time.perf_counter()
-        job = run_job(job, progress=progress(), workers=workers)
-        second = time.perf_counter() - start
-        count = VersionFigures.objects.filter(version="2099.2").count()
-        distinct = (
-            VersionFigures.objects.filter(version="2099.2")
-            .values("assessment_id")
-            .distinct()
-            .count()
-        )
-        print(
-            f"   interrompu après {kept} bilans ({first:.1f} s, 1 processus) ; reprise : "
-            f"{job.done - kept} bilans en {second:.1f} s ; {count} lignes pour {distinct} bilans "
-            f"(attendu : {N}, aucune en double)"
-        )
+            worst, checked, refused = 0.0, 0, 0
+            for i in range(0, N, max(1, N // 200)):
+                answers = json.loads(
+                    panel_bench._unpack(arrays["answers_blob"], arrays["answers_offsets"], i)
+                )
+                try:  # answers stored before a newer rule (e.g. an ambiguous commune code)
+                    inputs = parse_input(answers)
+                except InputError:
+                    refused += 1
+                    continue
+                expected = compute(inputs, factors=factors, defaults=defaults)
+                got = stored[f"Cabinet synthétique {i + 1}"]
+                worst = max(worst, abs(got - expected.total_kgco2e) / expected.total_kgco2e)
+                checked += 1
+            print(
+                f"   contrôle sur {checked} bilans : écart relatif max. à compute() = {worst:.1e}"
+                f" ({refused} réponses refusées aujourd'hui par le schéma, non comparées)"
+            )
 
-        print("\n3. Effet sur le panel (page des mainteneurs)")
-        start = time.perf_counter()
-        effect = panel_effect("2099.1")
-        seconds = time.perf_counter() - start
-        print(
-            f"   {effect.n} bilans lus et résumés en {seconds * 1000:.0f} ms ; évolution médiane "
-            f"du total : {effect.relative_pct.median:+.2f} % ; {len(effect.movers)} bilans qui "
-            f"bougent le plus"
-        )
+            print("\n2. Interruption à mi-parcours puis reprise (version 2099.2)")
+            job = start_job("2099.2")
+            start = time.perf_counter()
+            try:
+                run_job(
+                    job, progress=progress(stop_at=N // 2), workers=1, chunk_size=max(50, N // 50)
+                )
+            except Interrupted:
+                pass
+            first = time.perf_counter() - start
+            kept = VersionFigures.objects.filter(version="2099.2").count()
+            start = time.perf_counter()
+            job = run_job(job, progress=progress(), workers=workers)
+            second = time.perf_counter() - start
+            count = VersionFigures.objects.filter(version="2099.2").count()
+            distinct = (
+                VersionFigures.objects.filter(version="2099.2")
+                .values("assessment_id")
+                .distinct()
+                .count()
+            )
+            print(
+                f"   interrompu après {kept} bilans ({first:.1f} s, 1 processus) ; reprise : "
+                f"{job.done - kept} bilans en {second:.1f} s ; {count} lignes pour {distinct} bilans "
+                f"(attendu : {N}, aucune en double)"
+            )
+
+            print("\n3. Effet sur le panel (page des mainteneurs)")
+            start = time.perf_counter()
+            effect = panel_effect("2099.1")
+            seconds = time.perf_counter() - start
+            print(
+                f"   {effect.n} bilans lus et résumés en {seconds * 1000:.0f} ms ; évolution médiane "
+                f"du total : {effect.relative_pct.median:+.2f} % ; {len(effect.movers)} bilans qui "
+                f"bougent le plus"
+            )
         del np
 
         from kineco2.engine.versions import current_version
@@ -208,12 +231,35 @@ def main() -> None:
                 f"\n4. Recalcul sous la version publiée {release} (nouvelles valeurs par défaut :"
             )
             print("   un par un, à partir des réponses)")
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), cpu()
             job = run_job(start_job(release), progress=progress(), workers=workers)
-            seconds = time.perf_counter() - start
+            seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
             print(
                 f"   {job.done} bilans en {seconds:.1f} s ({job.batch} vectorisés, {job.scalar} "
                 f"un par un, {job.failed} échecs)"
+            )
+            print(cpu_line(job.done + job.failed, seconds, cpu_seconds))
+            factors, defaults = methodology_sets(release)
+            figures = dict(
+                VersionFigures.objects.filter(version=release).values_list(
+                    "assessment__practice__name", "total_kg"
+                )
+            )
+            worst, checked = 0.0, 0
+            for i in range(0, N, max(1, N // 200)):
+                answers = json.loads(
+                    panel_bench._unpack(arrays["answers_blob"], arrays["answers_offsets"], i)
+                )
+                got = figures.get(f"Cabinet synthétique {i + 1}")
+                try:
+                    expected = compute(parse_input(answers), factors=factors, defaults=defaults)
+                except InputError:
+                    continue
+                worst = max(worst, abs(got - expected.total_kgco2e) / expected.total_kgco2e)
+                checked += 1
+            print(
+                f"   contrôle sur {checked} bilans : écart relatif max. à compute() complet "
+                f"(avec facteurs d'incertitude) = {worst:.1e}"
             )
 
 

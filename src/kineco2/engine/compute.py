@@ -25,15 +25,22 @@ def compute(
     draws: int = 0,
     seed: int = 0,
     shared: SharedShare | None = None,
+    drivers: bool = True,
 ) -> Result:
     """The footprint of one assessment. ``draws > 0`` adds the Monte Carlo uncertainty.
+
+    ``drivers=False``: the figures only — the same lines and values, without the
+    uncertainty drivers of their quantities (several times cheaper; for batch recomputes
+    that store totals). Such a result cannot carry a Monte Carlo nor precision hints.
 
     ``shared``: the practice's share of its structure's shared premises
     (:mod:`kineco2.engine.allocation`); its lines replace the practice's own premises posts.
     """
+    if draws > 0 and not drivers:
+        raise ValueError("Le Monte Carlo demande les facteurs d'incertitude (drivers=True).")
     defaults = defaults or load_defaults()
     factors = factors or load_factors(defaults.factors_version or None)
-    ctx = Context(inputs, factors, defaults)
+    ctx = Context(inputs, factors, defaults, drivers=drivers)
     for post in POSTS:
         post.compute(ctx)
     if shared is not None:

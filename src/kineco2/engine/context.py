@@ -78,8 +78,18 @@ def _default_quantity(defaults: DefaultSet, default_id: str, field: str | None) 
 
 
 class Context:
-    def __init__(self, inputs: AssessmentInput, factors: FactorSet, defaults: DefaultSet):
+    def __init__(
+        self,
+        inputs: AssessmentInput,
+        factors: FactorSet,
+        defaults: DefaultSet,
+        *,
+        drivers: bool = True,
+    ):
         self.inputs = inputs
+        #: False: quantities carry no uncertainty drivers (figures only, no Monte Carlo, no
+        #: precision hints): the same values, several times cheaper (batch recomputes).
+        self.with_drivers = drivers
         self.factors = factors
         self.lines: list[Line] = []
         self.notes: list[str] = []
@@ -140,6 +150,9 @@ class Context:
             quantity = self.default(default_id, field=path)
             self.effective.setdefault(path, quantity.value)
             return quantity
+        if not self.with_drivers:
+            self.effective[path] = float(value)
+            return Quantity(float(value))
         origin = getattr(self._section(section), "data_quality", "estime")
         if section == "profile":
             origin = "mesure" if name == "sessions_per_year" else "estime"
@@ -207,6 +220,8 @@ class Context:
             return self.parameter(default_id, field=field)
         item = self.defaults[default_id]
         quantity = _default_quantity(self.defaults, default_id, field)
+        if not self.with_drivers:
+            quantity = Quantity(quantity.value)
         if item.per == "kine":
             quantity = quantity * self.practitioners
         elif item.per == "kine_cabinet":
@@ -241,7 +256,7 @@ class Context:
         self.factor_ids_used.add(factor_id)
         value = factor.value / 100 if factor.unit.startswith("%") else factor.value
         drivers: tuple[Driver, ...] = ()
-        if factor.uncertainty_pct > 0:
+        if factor.uncertainty_pct > 0 and self.with_drivers:
             drivers = (
                 Driver(
                     id=f"parametre:{factor_id}",
@@ -269,7 +284,7 @@ class Context:
         in [0, 1] (clipped to 100 % in every draw, see :meth:`share`).
         """
         drivers: tuple[Driver, ...] = ()
-        if uncertainty_pct > 0:
+        if uncertainty_pct > 0 and self.with_drivers:
             drivers = (
                 Driver(
                     id=key,

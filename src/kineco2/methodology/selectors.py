@@ -274,9 +274,7 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
                 "zone": zone or "",
                 "size": _size(practitioners),
             }
-            for pk, year, region, practitioners, zone in Assessment.objects.filter(
-                pk__in=members
-            )
+            for pk, year, region, practitioners, zone in Assessment.objects.filter(pk__in=members)
             .values_list(
                 "pk",
                 "reference_year",

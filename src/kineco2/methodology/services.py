@@ -11,7 +11,8 @@ chunk by chunk, on the batch path of ``recompute_snapshots``:
 * **one by one** otherwise (new defaults, new factors in the posts, changed leak rates…):
   :func:`kineco2.engine.compute` on the assessment's answers with the version's factors and
   defaults (today's answers: an assessment edited after its result was stored is recomputed
-  as it is now).
+  as it is now), deterministic and without uncertainty drivers (``drivers=False``: the same
+  figures; the rows store no interval), chunks spread over worker processes.
 
 Each chunk is one transaction (its figures and the job's counters together), and the unique
 (version, assessment) constraint plus the « already done » filter make a job resumable after
@@ -140,11 +141,14 @@ def _one_by_one(
     out, failed = [], 0
     for row in rows:
         try:
+            # figures only: the stored rows hold totals, no intervals (no Monte Carlo), and
+            # without the uncertainty drivers the engine gives the same values ≈ 1,6× faster
             result = compute(
                 to_input(answers.get(row["assessment_id"]) or {}),
                 factors=factors,
                 defaults=defaults,
                 shared=shares.get(row["assessment_id"]),
+                drivers=False,
             )
         except (InputError, EngineError, KeyError, ValueError):
             failed += 1
