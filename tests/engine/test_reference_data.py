@@ -76,7 +76,7 @@ def test_lookup_must_match_exactly_one():
 def test_unknown_version_is_an_error():
     with pytest.raises(ReferenceDataError, match="inconnue"):
         load_factors("1999.9")
-    assert available_versions() == ["2025.1", "2026.1"]
+    assert available_versions() == ["2025.1", "2026.1", "2026.2"]  # 2026.2: a draft
 
 
 def _ids(version: str) -> list[str]:

@@ -353,3 +353,72 @@ def test_no_mover_when_its_year_is_too_rare(data_dir):
     services.run_job(services.start_job("2099.1"), workers=1)
     effect = panel_effect("2099.1")
     assert effect.movers and all(m.reference_year == 2025 for m in effect.movers)
+
+
+# -- the one-by-one path in parallel (new defaults or post logic) ----------------------------
+def _expected_posts(assessment, factors, defaults) -> bytes:
+    from kineco2.benchmarks.services import posts_to_blob
+
+    result = compute(to_input(assessment.answers), factors=factors, defaults=defaults)
+    return posts_to_blob({post.id: post.kgco2e for post in result.posts})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_by_one_in_worker_processes_equals_the_sequential_path(data_dir):
+    panel = stored_panel(7)
+    write_version(
+        data_dir, "2099.3", status="brouillon", defaults_change={"electricity_kwh_per_m2": 1.5}
+    )
+    job = services.run_job(services.start_job("2099.3"), workers=2, chunk_size=2)
+    assert (job.status, job.done, job.scalar, job.failed) == (JobStatus.TERMINE, 7, 7, 0)
+    factors, defaults = methodology_sets("2099.3", data_dir / "versions.yaml")
+    for assessment in panel:
+        figure = VersionFigures.objects.get(version="2099.3", assessment=assessment)
+        # the figures-only engine in a worker = the full engine, bit for bit
+        assert bytes(figure.posts) == _expected_posts(assessment, factors, defaults)
+        assert figure.scalar
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_job_interrupted_then_resumed_writes_each_figure_once(data_dir, monkeypatch):
+    panel = stored_panel(8)
+    write_version(
+        data_dir, "2099.3", status="brouillon", defaults_change={"electricity_kwh_per_m2": 1.5}
+    )
+    doomed = max(s.pk for s in ResultSnapshot.objects.all())
+    original = services.process_chunk
+
+    def crash_on_one_chunk(job_id, snapshot_ids, *args, **kwargs):
+        if doomed in snapshot_ids:
+            raise RuntimeError("coupure simulée")
+        return original(job_id, snapshot_ids, *args, **kwargs)
+
+    monkeypatch.setattr(services, "process_chunk", crash_on_one_chunk)  # inherited by fork
+    job = services.start_job("2099.3")
+    with pytest.raises(RuntimeError):
+        services.run_job(job, workers=2, chunk_size=2)
+    job.refresh_from_db()
+    assert job.status == JobStatus.ECHEC
+    kept = VersionFigures.objects.filter(version="2099.3").count()
+    assert kept < 8 and job.done == kept
+    monkeypatch.setattr(services, "process_chunk", original)
+    resumed = services.run_job(job, workers=2, chunk_size=2)
+    assert (resumed.status, resumed.done, resumed.total) == (JobStatus.TERMINE, 8, 8)
+    rows = VersionFigures.objects.filter(version="2099.3")
+    assert rows.count() == 8 == rows.values("assessment_id").distinct().count()
+    factors, defaults = methodology_sets("2099.3", data_dir / "versions.yaml")
+    for assessment in panel:
+        figure = rows.get(assessment=assessment)
+        assert bytes(figure.posts) == _expected_posts(assessment, factors, defaults)
+
+
+def test_draft_2026_2_diff_is_shown_to_maintainers_only(client, maintainer):
+    url = reverse("methodology_changes") + "?de=2026.1&a=2026.2"
+    assert client.get(url).status_code == 404  # a draft is not public
+    client.force_login(maintainer)
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "tram_metro" in body or "Métro, tramway, trolleybus" in body
+    assert "+14,3" in body  # 0,0044 → 0,00503
+    assert "élément 22024 est archivé" in body

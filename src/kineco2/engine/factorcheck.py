@@ -322,6 +322,11 @@ def propose_version(
         fieldnames = list(reader.fieldnames or [])
         rows = [dict(row) for row in reader]
     by_id = {row["id"]: row for row in rows}
+    # the ``change`` column explains a version's own changes: the base's reasons do not carry
+    # over (a row changed here gets the reasons below)
+    if "change" in fieldnames:
+        for row in rows:
+            row["change"] = ""
     proposal = Proposal(new_version, report.factors_version, fieldnames, rows)
     for check in report.checks:
         row = by_id[check.factor.id]
@@ -390,6 +395,10 @@ def propose_version(
             row["quality"] = "publie"
             touched = True
         if touched:
+            if "change" in fieldnames:
+                row["change"] = " ".join(
+                    dict.fromkeys(c["reason"] for c in proposal.changes if c["factor"] == factor.id)
+                )
             previous = f"{report.factors_version} : {format_significant(factor.value, 3)}"
             row["source"] = (
                 f"ADEME Base Carbone id {element.id} ({element.label}, export officiel"
