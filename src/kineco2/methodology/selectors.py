@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db.models import Count
 
 from kineco2.benchmarks import aggregates
 from kineco2.benchmarks.aggregates import SIZES, ZONE_TYPES
@@ -266,7 +267,31 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
             for i in np.argsort(-np.nan_to_num(np.abs(relative), nan=-1.0))[:movers]
             if np.isfinite(relative[i])
         ]
-        # every practice's description (to count who shares it), one query
+        # how many practices share each description: one GROUP BY in the database
+        fields = (
+            "reference_year",
+            "practice__region_name",
+            "practice__practitioners",
+            "figures__zone",
+        )
+        cells: dict[tuple, int] = {}
+        for year, region, practitioners, zone, number in (
+            Assessment.objects.filter(
+                pk__in=VersionFigures.objects.filter(version=version).values("assessment_id")
+            )
+            .values_list(*fields)
+            .annotate(number=Count("pk"))
+            .order_by()
+        ):
+            attributes = {
+                "year": year,
+                "region": region or "",
+                "zone": zone or "",
+                "size": _size(practitioners),
+            }
+            for description in DESCRIPTIONS:
+                cell = (description, tuple(attributes[a] for a in description))
+                cells[cell] = cells.get(cell, 0) + number
         described = {
             pk: {
                 "year": year,
@@ -274,22 +299,12 @@ def panel_effect(version: str, *, movers: int = 10) -> PanelEffect | None:
                 "zone": zone or "",
                 "size": _size(practitioners),
             }
-            for pk, year, region, practitioners, zone in Assessment.objects.filter(pk__in=members)
-            .values_list(
-                "pk",
-                "reference_year",
-                "practice__region_name",
-                "practice__practitioners",
-                "figures__zone",
+            for pk, year, region, practitioners, zone in Assessment.objects.filter(
+                pk__in=[members[i] for i in order]
             )
+            .values_list("pk", *fields)
             .order_by()
-            .iterator(chunk_size=5000)
         }
-        cells: dict[tuple, int] = {}
-        for attributes in described.values():
-            for description in DESCRIPTIONS:
-                cell = (description, tuple(attributes[a] for a in description))
-                cells[cell] = cells.get(cell, 0) + 1
         for i in order:
             attributes = described.get(members[i])
             if attributes is None:
