@@ -15,7 +15,8 @@ skips steps 1–3; ``KINECO2_BENCH_WORKERS`` sets the processes. Each step print
 a shared machine where the wall-clock time does not.
 
 Uses the synthetic panel and the throw-away SQLite database of ``bench/aggregates.py`` (cached
-in ``/tmp/kineco2-bench``). A draft version (the current factors with the mainland electricity
+in ``/tmp/kineco2-bench``); with ``DATABASE_URL`` (an empty PostgreSQL database, created
+beforehand) the database is filled on each run. A draft version (the current factors with the mainland electricity
 ×1,25 and natural gas ×0,9) is written to a temporary copy of the methodology data, then:
 
 1. the job runs to the end (:func:`kineco2.methodology.services.run_job`, default workers),
@@ -108,16 +109,20 @@ def main() -> None:
     )
     print(f"\n{N} bilans synthétiques (bench/aggregates.py)")
     arrays = panel_bench.synthetic()
+    # PostgreSQL (DATABASE_URL, an empty database): filled on every run; SQLite: a cached copy
+    postgres = bool(os.environ.get("DATABASE_URL"))
     pristine = panel_bench.CACHE / f"db-{panel_bench.TAG}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="kineco2-bench-") as tmp:
         var_dir = Path(tmp)
-        if pristine.exists():
+        if pristine.exists() and not postgres:
             shutil.copyfile(pristine, var_dir / "db.sqlite3")
         panel_bench.setup_django(var_dir)
         from django.conf import settings
         from django.core.management import call_command
 
-        if not pristine.exists():
+        if postgres:
+            panel_bench.fill_database(arrays)
+        elif not pristine.exists():
             panel_bench.fill_database(arrays)
             from django.db import connection
 
