@@ -22,6 +22,7 @@ from kineco2.panel.models import (
 )
 from kineco2.practices import demo
 from kineco2.practices.models import Assessment, Membership, Practice, ResultSnapshot
+from kineco2.structures.models import MemberPractice, OtherProfessional, SharedPremises, Structure
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,10 @@ MODELS = (
     PanelParticipation,
     PanelRole,
     ReviewComment,
+    Structure,
+    MemberPractice,
+    SharedPremises,
+    OtherProfessional,
 )
 
 
@@ -105,6 +110,23 @@ def test_load_demo_twice_creates_everything_once(clear_cache):
     assert practice.name == "Cabinet de démonstration" and practice.practitioners == 3
     assert sorted(practice.assessments.values_list("reference_year", flat=True)) == [2024, 2025]
     assert physio.memberships.count() == 1
+
+    # coordinated practice: the MSP with shared premises, its members' shares, the CPTS
+    from kineco2.practices.selectors import assessment_result, latest_snapshot
+    from kineco2.structures import demo as structures_demo
+
+    msp = Structure.objects.get(name=structures_demo.MSP_NAME)
+    assert msp.coordinators.filter(user=physio).exists()
+    assert msp.members.count() == 3 and msp.other_professionals.count() == 3
+    years = msp.premises.values_list("reference_year", flat=True)
+    assert sorted(years) == [2024, 2025]
+    for member in msp.members.all():
+        for year in (2024, 2025):
+            assessment = member.practice.assessments.get(reference_year=year)
+            assert latest_snapshot(assessment).data["shared_premises"], (member, year)
+            assert assessment_result(assessment, draws=0).shared_premises
+    cpts = Structure.objects.get(name=structures_demo.CPTS_NAME, kind="cpts")
+    assert cpts.members.count() == 3
 
     for output in (first, second):
         for email in ("demo@kineco2.fr", demo.NATIONAL_EMAIL, demo.URPS_IDF_EMAIL):

@@ -172,6 +172,7 @@ def test_structure_pdf_report(client, structure, coordinator, members, premises,
     assert "Bilan consolidé 2025" in text
     assert "MSP des Lices" in text
     assert "Médecins généralistes" in text
+    assert "Émissions consolidées de la structure par poste" in text
 
 
 def test_collective_plan_lists_gains_per_member(
@@ -397,3 +398,20 @@ def test_cpts_publishes_only_what_the_disclosure_rules_allow(client, coordinator
     assert not aggregates.total_tco2e.suppressed
     assert aggregates.total_tco2e.n == 15  # 16 practices, published rounded to 5
     assert aggregates.total_tco2e.p25 <= aggregates.total_tco2e.median <= aggregates.total_tco2e.p75
+
+
+def test_structure_report_chart_by_post(structure, members, premises, practice):
+    from kineco2.report.svgbars import tonnes_text
+    from kineco2.structures.footprint import structure_footprint, year_on_year
+    from kineco2.structures.pdf import build_data
+
+    completed_assessment(practice)
+    footprint = structure_footprint(structure, 2025, draws=0)
+    data = build_data(footprint, year_on_year(structure))
+    svg, alt = data["charts"]["posts"], data["charts"]["posts_alt"]
+    assert svg.startswith("<svg") and "trait noir" not in svg  # no per-post interval
+    posts = [p for p in footprint.posts() if p[2] > 0]
+    assert svg.count("<rect") == len(posts)
+    largest = max(posts, key=lambda p: p[2])
+    first = alt.split("plus faible. ")[1].split(" ; ")[0]
+    assert first.startswith(f"{largest[1]} : {tonnes_text(largest[2] / 1e6)} t CO2e (")

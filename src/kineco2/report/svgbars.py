@@ -11,6 +11,7 @@ styles. Deterministic: the same result gives the same bytes.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from kineco2.engine.formatting import format_number, format_percent, format_significant
@@ -70,18 +71,50 @@ def _text(x: float, y: float, content: str, **attrs: str) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(content)}</text>'
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One bar: a post's value (t CO2e), its share of the total, its 95 % interval if known."""
+
+    id: str
+    label: str
+    value_t: float
+    share: float
+    low_t: float | None = None
+    high_t: float | None = None
+
+
 def posts_bar_svg(result: Result) -> str:
     """Horizontal bars of t CO2e by post, largest first, with 95 % intervals when known."""
     posts = sorted((p for p in result.posts if p.kgco2e > 0), key=lambda p: -p.kgco2e)
     unc = result.uncertainty
-    title = "Émissions par poste (t CO2e par an)"
-    height = TOP + ROW_H * max(len(posts), 2) + AXIS_H
+    bars = []
+    for post in posts:
+        interval = unc.posts.get(post.id) if unc else None
+        bars.append(
+            Bar(
+                post.id,
+                post.label,
+                post.kgco2e / 1000,
+                post.share,
+                interval.low / 1000 if interval else None,
+                interval.high / 1000 if interval else None,
+            )
+        )
+    return bars_svg(bars, intervals=bool(unc))
+
+
+def bars_svg(
+    bars: list[Bar], *, intervals: bool, title: str = "Émissions par poste (t CO2e par an)"
+) -> str:
+    """The chart of :func:`posts_bar_svg` from any bars (already in display order);
+    ``intervals`` says that the figures carry 95 % intervals (the axis legend)."""
+    height = TOP + ROW_H * max(len(bars), 2) + AXIS_H
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family={quoteattr(FONT)} font-size="12" '
         f'role="img" aria-label={quoteattr(title)}>'
     )
-    if not posts:
+    if not bars:
         return (
             f"{head}\n <title>{escape(title)}</title>\n"
             " <desc>Aucune émission calculée.</desc>\n"
@@ -90,12 +123,10 @@ def posts_bar_svg(result: Result) -> str:
             )
             + "\n</svg>\n"
         )
-    values = [p.kgco2e / 1000 for p in posts]
-    lows, highs = [], []
-    for post, value in zip(posts, values, strict=True):
-        interval = unc.posts.get(post.id) if unc else None
-        lows.append(min(value, interval.low / 1000) if interval else value)
-        highs.append(max(value, interval.high / 1000) if interval else value)
+    values = [bar.value_t for bar in bars]
+    known = [bar.low_t is not None and bar.high_t is not None for bar in bars]
+    lows = [min(b.value_t, b.low_t) if k else b.value_t for b, k in zip(bars, known, strict=True)]
+    highs = [max(b.value_t, b.high_t) if k else b.value_t for b, k in zip(bars, known, strict=True)]
     top = max(highs) * 1.22
     step = _nice_step(top)
     scale = PLOT_W / top
@@ -105,9 +136,9 @@ def posts_bar_svg(result: Result) -> str:
 
     parts = [head]
     parts_desc = []
-    for post, value, low, high in zip(posts, values, lows, highs, strict=True):
-        text = f"{post.label} : {_tonnes(value)} t CO2e ({_share(post.share)})"
-        if unc and post.id in unc.posts:
+    for bar, value, low, high, k in zip(bars, values, lows, highs, known, strict=True):
+        text = f"{bar.label} : {_tonnes(value)} t CO2e ({_share(bar.share)})"
+        if k:
             text += f", intervalle à 95 % de {_tonnes(low)} à {_tonnes(high)} t"
         parts_desc.append(text)
     description = (
@@ -116,7 +147,7 @@ def posts_bar_svg(result: Result) -> str:
     )
     parts.append(f" <title>{escape(title)}</title>")
     parts.append(f" <desc>{escape(description)}</desc>")
-    bottom = TOP + ROW_H * len(posts)
+    bottom = TOP + ROW_H * len(bars)
     # grid and x ticks
     parts.append(' <g id="axes_1">')
     tick = 0.0
@@ -135,19 +166,20 @@ def posts_bar_svg(result: Result) -> str:
         f'  <line x1="{PLOT_X}" y1="{bottom}" x2="{PLOT_X + PLOT_W}" y2="{bottom}" '
         f'stroke="{MUTED}" stroke-width="0.8"/>'
     )
-    for row, (post, value, low, high) in enumerate(zip(posts, values, lows, highs, strict=True)):
+    rows = zip(bars, values, lows, highs, known, strict=True)
+    for row, (bar, value, low, high, k) in enumerate(rows):
         y = TOP + row * ROW_H
         mid = y + ROW_H / 2
         parts.append(
             f'  <g id="ytick_{row}">'
-            + _text(LABEL_W, mid + 4, post.label, fill=INK, text_anchor="end")
+            + _text(LABEL_W, mid + 4, bar.label, fill=INK, text_anchor="end")
             + "</g>"
         )
         parts.append(
             f'  <rect x="{PLOT_X}" y="{y + ROW_H * 0.19:.1f}" width="{max(value * scale, 0.5):.1f}" '
             f'height="{ROW_H * 0.62:.1f}" fill="{ACCENT}"/>'
         )
-        if unc and post.id in unc.posts:
+        if k:
             parts.append(
                 f'  <path d="M{x(low):.1f} {mid:.1f}H{x(high):.1f}'
                 f'M{x(low):.1f} {mid - 3:.1f}V{mid + 3:.1f}M{x(high):.1f} {mid - 3:.1f}V{mid + 3:.1f}" '
@@ -157,13 +189,13 @@ def posts_bar_svg(result: Result) -> str:
             _text(
                 x(high) + 6,
                 mid + 4,
-                f"{_tonnes(value)} t · {_share(post.share)}",
+                f"{_tonnes(value)} t · {_share(bar.share)}",
                 fill=INK,
                 font_size="11.5",
             )
         )
     xlabel = "t CO2e par an"
-    if unc:
+    if intervals:
         xlabel += " — trait noir : intervalle de confiance à 95 %"
     parts.append(_text(PLOT_X + PLOT_W / 2, bottom + 34, xlabel, fill=MUTED, text_anchor="middle"))
     parts.append(" </g>")

@@ -13,7 +13,8 @@ from typing import Any
 from django.utils import timezone
 
 from kineco2.engine.formatting import format_number, format_tonnes
-from kineco2.report.pdf import clean_text, compile_pdf, french_date
+from kineco2.report.pdf import clean_text, compile_pdf, french_date, svg_description
+from kineco2.report.svgbars import Bar, bars_svg
 from kineco2.structures.footprint import Footprint
 
 TEMPLATE = Path(__file__).with_name("structure_report.typ")
@@ -23,8 +24,22 @@ def _kg(grams: int | None) -> str:
     return "–" if grams is None else f"{format_number(grams / 1000, 3)} kg"
 
 
+def posts_chart(footprint: Footprint) -> str:
+    """The consolidated footprint by post, as the practice report draws it (plain SVG),
+    largest first; no per-post interval (the consolidation gives the total's)."""
+    posts = sorted(footprint.posts(), key=lambda p: -p[2])
+    total = sum(grams for _, _, grams in posts)
+    bars = [
+        Bar(post, label, grams / 1_000_000, grams / total if total else 0.0)
+        for post, label, grams in posts
+        if grams > 0
+    ]
+    return bars_svg(bars, intervals=False, title="Émissions de la structure par poste (t CO2e)")
+
+
 def build_data(footprint: Footprint, history: list[dict[str, Any]]) -> dict[str, Any]:
     structure = footprint.structure
+    chart = posts_chart(footprint)
     consolidation = footprint.consolidation
     interval = consolidation.interval_kg
     today = timezone.localdate()
@@ -63,6 +78,7 @@ def build_data(footprint: Footprint, history: list[dict[str, Any]]) -> dict[str,
         "sum_shared": _kg(consolidation.shared_grams),
         "sum_total": _kg(consolidation.total_grams),
         "posts": [{"label": label, "value": _kg(grams)} for _, label, grams in footprint.posts()],
+        "charts": {"posts": chart, "posts_alt": svg_description(chart)},
         "history": [
             {
                 "year": str(h["year"]),

@@ -1,6 +1,8 @@
 """Create (idempotently) the demonstration: a demo physiotherapist with a practice and two
-completed yearly assessments, then the rest of the demo world (:mod:`kineco2.practices.demo`):
-demo practices for the état des lieux and the comparisons, a panel campaign, two coordinators."""
+completed yearly assessments, member of a demo MSP with shared premises and of a demo CPTS
+(:mod:`kineco2.structures.demo`), then the rest of the demo world
+(:mod:`kineco2.practices.demo`): demo practices for the état des lieux and the comparisons, a
+panel campaign, two coordinators."""
 
 from __future__ import annotations
 
@@ -56,8 +58,19 @@ class Command(BaseCommand):
                 f"Démo prête. Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :"
             )
         )
+        from kineco2.structures import demo as structures_demo
+
+        self.stdout.write(
+            f"Exercice coordonné : « {structures_demo.MSP_NAME} » (locaux partagés, trois "
+            f"cabinets membres) et « {structures_demo.CPTS_NAME} », coordonnées par "
+            f"{DEMO_EMAIL}."
+        )
         for email, who in (
-            (DEMO_EMAIL, "kiné, cabinet de démonstration et ses bilans 2024 et 2025"),
+            (
+                DEMO_EMAIL,
+                "kiné, cabinet de démonstration et ses bilans 2024 et 2025, responsable "
+                "de la MSP et de la CPTS de démonstration",
+            ),
             (demo.NATIONAL_EMAIL, "coordination nationale du panel"),
             (demo.URPS_IDF_EMAIL, "coordination URPS Île-de-France"),
         ):
@@ -82,6 +95,11 @@ class Command(BaseCommand):
                 practice_mode="groupe",
             )
         answers = demo_answers()
+        # The MSP and the CPTS first: the demo practice's assessments include its share of
+        # the shared premises from the start.
+        from kineco2.structures import demo as structures_demo
+
+        self.structures = structures_demo.load(user=user, practice=practice, answers=answers)
         for year, scale in ((2024, 1.06), (2025, 1.0)):
             if Assessment.objects.filter(practice=practice, reference_year=year).exists():
                 continue
