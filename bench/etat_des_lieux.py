@@ -141,9 +141,19 @@ def fill(n: int, panel: int) -> None:
     print(f"   {n} cabinets, bilans et résultats insérés en {time.perf_counter() - start:.1f} s")
     if panel:
         make_panel(panel)
+    analyze()
     start = time.perf_counter()
     sync_figures()
     print(f"   table des chiffres remplie en {time.perf_counter() - start:.1f} s (une fois)")
+    analyze()
+
+
+def analyze() -> None:
+    """Table statistics, as autovacuum keeps them in production (else plans are blind)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def make_panel(size: int) -> None:
@@ -350,6 +360,7 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile one cold request")
     parser.add_argument("--port", type=int, default=8813)
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     kinds = args.kinds.split(",")
@@ -359,6 +370,7 @@ def main() -> None:
         "KINECO2_VAR_DIR": var,
         "DJANGO_SETTINGS_MODULE": "kineco2.settings.bench",
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
+        "PYTHONPATH": str(ROOT / "src"),  # gunicorn serves this checkout
     }
     env.pop("DATABASE_URL", None)
     created = None
@@ -396,7 +408,7 @@ def main() -> None:
         print(f"\nFin : {load()}")
     finally:
         connection.close()
-        if created:
+        if created and not args.keep:
             subprocess.run(
                 ["psql", args.database.rpartition("/")[0] + "/postgres", "-qc",
                  f"DROP DATABASE IF EXISTS {created}"],

@@ -331,9 +331,12 @@ class Population:
     ) -> Population:
         total = np.asarray(total_kg, dtype=float)
         n = total.shape[0]
-        per_session = np.array(
-            [np.nan if v is None else v for v in per_session_kg], dtype=float
-        ).reshape(n)
+        if isinstance(per_session_kg, np.ndarray) and per_session_kg.dtype.kind == "f":
+            per_session = per_session_kg.astype(float, copy=False).reshape(n)
+        else:
+            per_session = np.array(
+                [np.nan if v is None else v for v in per_session_kg], dtype=float
+            ).reshape(n)
         posts = np.asarray(posts_kg, dtype=float).reshape(n, len(POST_IDS))
         return cls(
             total_kg=total,

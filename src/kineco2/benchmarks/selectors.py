@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
 from kineco2.benchmarks.aggregates import POST_IDS, Overview, Population, overview
 from kineco2.practices.models import Assessment, ResultSnapshot
@@ -204,6 +205,64 @@ def population_from_rows(rows: Sequence[tuple]) -> Population:
     )
 
 
+_SEPARATOR = "\x1f"  # ASCII unit separator: never in a region, mode, zone or size code
+
+
+def _population_postgresql(queryset) -> Population | None:
+    """The population in **one row**: PostgreSQL packs each column of every figures row
+    (``string_agg`` of the binary float8 / int8 and of the codes), numpy unpacks them.
+
+    Building 50 000 Python tuples with ``values_list`` and then arrays from them was most of
+    the read; here no Python object is made per row. The aggregates of one query see the rows
+    in the same order, so the columns stay aligned (the order itself does not matter: every
+    figure published is a count or an order statistic). ``None`` when the posts of some rows
+    were packed in an older layout (the caller then reads row by row).
+    """
+    from kineco2.benchmarks.services import LAYOUT
+
+    inner = queryset.annotate(
+        region_code_=F("practice__region_code"), mode_=F("practice__practice_mode")
+    ).values_list(*_COLUMNS[:5], "region_code_", "mode_", "zone", "size")
+    sql, params = inner.query.sql_with_params()
+    separator = _SEPARATOR
+    # ``sql`` is Django's compiled query (its values are in ``params``): no user text in it.
+    columns = "total, per_session, posts, layout, practice, region, mode, zone, size"
+    query = (
+        "SELECT count(*), coalesce(bool_and(s.layout = %s), true), "  # noqa: S608
+        "string_agg(float8send(s.total), ''::bytea), "
+        "string_agg(float8send(coalesce(s.per_session, 'NaN'::float8)), ''::bytea), "
+        "string_agg(s.posts, ''::bytea), string_agg(int8send(s.practice::int8), ''::bytea), "
+        "string_agg(s.region, %s), string_agg(s.mode, %s), "
+        "string_agg(s.zone, %s), string_agg(s.size, %s) "
+        f"FROM ({sql}) AS s({columns})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, (LAYOUT, *[separator] * 4, *params))
+        n, same_layout, total, per_session, posts, practice, *codes = cursor.fetchone()
+    if not n:
+        return Population.empty()
+    if not same_layout:
+        return None
+
+    def floats(blob) -> np.ndarray:
+        return np.frombuffer(bytes(blob), dtype=">f8").astype(float)
+
+    def texts(text: str) -> np.ndarray:
+        return np.array(text.split(separator), dtype=str)
+
+    region, mode, zone, size = (texts(c) for c in codes)
+    return Population.from_columns(
+        total_kg=floats(total),
+        per_session_kg=floats(per_session),
+        posts_kg=np.frombuffer(bytes(posts), dtype="<f8").reshape(n, len(POST_IDS)),
+        region=region,
+        zone=zone,
+        size=size,
+        mode=mode,
+        practice_id=np.frombuffer(bytes(practice), dtype=">i8").astype(np.int64),
+    )
+
+
 def _stamp() -> str:
     """The data generation of the published statistics (:mod:`kineco2.benchmarks.freshness`).
 
@@ -238,7 +297,9 @@ def load_population(
             return cached
     sync_figures()
     queryset = figures_for(population, year=year, campaign_slug=campaign_slug, perimeter=perimeter)
-    result = population_from_rows(list(queryset.values_list(*_COLUMNS)))
+    result = _population_postgresql(queryset) if connection.vendor == "postgresql" else None
+    if result is None:
+        result = population_from_rows(list(queryset.values_list(*_COLUMNS)))
     if key is not None:
         cache.set(key, result, CACHE_SECONDS)
     return result
@@ -296,7 +357,8 @@ def load_overview(
     if perimeter is not None and regions_shown is None:
         regions_shown = sorted(perimeter.regions)
     result = overview(
-        load_population(population, year=year, perimeter=perimeter),
+        # Not cached on its own: it changes with the same data generation as the tables.
+        load_population(population, year=year, perimeter=perimeter, use_cache=False),
         regions_shown=regions_shown,
         outers=outers,
         salt=disclosure_salt(),

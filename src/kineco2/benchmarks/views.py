@@ -276,17 +276,27 @@ def coordination_csv(request):
 
 # -- PDF -------------------------------------------------------------------------------------
 def _pdf_response(selection: Selection, overview: Overview, *, coordination: bool):
+    from django.core.cache import cache
+
     from kineco2.benchmarks.pdf import render_report
 
-    pdf = render_report(
-        overview,
-        population=selection.population,
-        population_label=selection.population_label,
-        population_description=selection.population_description,
-        year=selection.year,
-        scope=selection.scope,
-        generated_on=timezone.localdate(),
+    today = timezone.localdate()
+    # The same published figures, scope and day give the same report: typeset it once.
+    key = selectors._key(
+        "pdf", selection.population, selection.year, None, None, selection.scope, str(today)
     )
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_report(
+            overview,
+            population=selection.population,
+            population_label=selection.population_label,
+            population_description=selection.population_description,
+            year=selection.year,
+            scope=selection.scope,
+            generated_on=today,
+        )
+        cache.set(key, pdf, selectors.CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = _filename(selection, "pdf", coordination=coordination)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -1,0 +1,49 @@
+"""The population read in one row on PostgreSQL equals the row-by-row read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from kineco2.benchmarks import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_practice(population):
+    order = np.argsort(population.practice_id)
+    return {
+        "practice_id": population.practice_id[order],
+        "total_kg": population.total_kg[order],
+        "per_session_kg": population.per_session_kg[order],
+        "posts_kg": population.posts_kg[order],
+        "region": population.region[order],
+        "zone": population.zone[order],
+        "size": population.size[order],
+        "mode": population.mode[order],
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_one_row_read_equals_the_row_by_row_read(small_cells):
+    from .conftest import add_result, make_practice
+
+    add_result(make_practice("75011", mode="seul"), 5_000.0, per_session=None, zone="")
+    selectors.load_population("autodiagnostics", year=2025)  # folds the figures
+    queryset = selectors.figures_for("autodiagnostics", year=2025)
+    fast = selectors._population_postgresql(queryset)
+    slow = selectors.population_from_rows(list(queryset.values_list(*selectors._COLUMNS)))
+    assert len(fast) == len(slow) == 28
+    a, b = _by_practice(fast), _by_practice(slow)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert np.isnan(fast.per_session_kg).sum() == 1
+    empty = selectors._population_postgresql(selectors.figures_for("autodiagnostics", year=1999))
+    assert len(empty) == 0
+
+
+def test_population_read_on_any_database(small_cells):
+    population = selectors.load_population("autodiagnostics", year=2025, use_cache=False)
+    assert sorted(population.region.tolist()).count("53") == 15
+    assert len(population) == 27
