@@ -361,6 +361,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile one cold request")
     parser.add_argument("--port", type=int, default=8813)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database kept by --keep (no fill)"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     kinds = args.kinds.split(",")
@@ -377,8 +380,9 @@ def main() -> None:
     if args.database:
         server, _, name = args.database.rpartition("/")
         created = f"{name}_edl"
-        for sql in (f"DROP DATABASE IF EXISTS {created}", f"CREATE DATABASE {created}"):
-            subprocess.run(["psql", server + "/postgres", "-qc", sql], check=True)
+        if not args.reuse:
+            for sql in (f"DROP DATABASE IF EXISTS {created}", f"CREATE DATABASE {created}"):
+                subprocess.run(["psql", server + "/postgres", "-qc", sql], check=True)
         env["DATABASE_URL"] = f"{server}/{created}"
     os.environ.update(env)
     if not args.database:
@@ -395,8 +399,13 @@ def main() -> None:
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, {load()}"
     )
     try:
-        print(f"\n1. {args.n} bilans")
-        fill(args.n, args.panel)
+        if args.reuse:
+            from kineco2.benchmarks.models import AssessmentFigures
+
+            print(f"\n1. Base conservée : {AssessmentFigures.objects.count()} bilans")
+        else:
+            print(f"\n1. {args.n} bilans")
+            fill(args.n, args.panel)
         print(f"\n2. Vérification de fraîcheur ({load()})")
         freshness_figures(args.rounds)
         print(f"\n3. Dans le processus (client de test Django) ({load()})")
@@ -408,7 +417,7 @@ def main() -> None:
         print(f"\nFin : {load()}")
     finally:
         connection.close()
-        if created and not args.keep:
+        if created and not (args.keep or args.reuse):
             subprocess.run(
                 ["psql", args.database.rpartition("/")[0] + "/postgres", "-qc",
                  f"DROP DATABASE IF EXISTS {created}"],

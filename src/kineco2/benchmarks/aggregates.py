@@ -91,6 +91,9 @@ class Cell:
         if self.n < MIN_FIGURES:
             raise ValueError(f"Une case publiée décrit au moins {MIN_FIGURES} cabinets.")
 
+    def __reduce__(self):  # pickled in the cache by the thousand: no per-field state dict
+        return (Cell, (self.n, self.p10, self.p25, self.median, self.p75, self.p90))
+
     @property
     def has_deciles(self) -> bool:
         return self.p10 is not None and self.p90 is not None
@@ -121,6 +124,9 @@ class Suppressed:
     label: str = SUPPRESSED_LABEL
     n: int | None = None
     suppressed = True
+
+    def __reduce__(self):
+        return (Suppressed, (self.label, self.n))
 
 
 SUPPRESSED = Suppressed()
@@ -464,55 +470,75 @@ class Overview:
         return self.national.n
 
 
-def _groups(population: Population, rows: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+def _group_codes(population: Population) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Each dimension's group codes and every row's code as a small integer (once per
+    population: strings are sorted once, groups are then split by integer sorts)."""
+    out: dict[str, tuple[list[str], np.ndarray]] = {}
+    for dimension in ("region", "zone", "size", "mode"):
+        labels, inverse = np.unique(population.column(dimension), return_inverse=True)
+        out[dimension] = (labels.tolist(), inverse.reshape(-1).astype(np.int32))
+    zones, zone_inverse = out["zone"]
+    sizes, size_inverse = out["size"]
+    cross = [f"{z}|{s}" if z and s else "" for z in zones for s in sizes]
+    out[ZONE_SIZE] = (cross, zone_inverse * len(sizes) + size_inverse)
+    return out
+
+
+def _split(labels: list[str], codes: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Rows of each non-empty code (in ``rows`` order)."""
+    inside = codes[rows]
+    order = np.argsort(inside, kind="stable")
+    counts = np.bincount(inside, minlength=len(labels))
+    ends = np.cumsum(counts)
+    return {
+        label: rows[order[end - count : end]]
+        for label, count, end in zip(labels, counts.tolist(), ends.tolist(), strict=True)
+        if label and count
+    }
+
+
+def _groups(
+    population: Population, rows: np.ndarray, codes: dict[str, tuple[list[str], np.ndarray]]
+) -> dict[str, dict[str, np.ndarray]]:
     """Row indices of every group of every dimension (within ``rows``)."""
     out: dict[str, dict[str, np.ndarray]] = {"national": {"all": rows}}
-    for dimension in ("region", "zone", "size", "mode"):
-        column = population.column(dimension)[rows]
-        order = np.argsort(column, kind="stable")
-        present, starts, counts = np.unique(column[order], return_index=True, return_counts=True)
-        out[dimension] = {
-            str(code): rows[order[start : start + count]]
-            for code, start, count in zip(present, starts, counts, strict=True)
-            if str(code)
-        }
+    for dimension in ("region", "zone", "size", "mode", ZONE_SIZE):
+        out[dimension] = _split(*codes[dimension], rows)
     overseas = [idx for code, idx in out["region"].items() if code in OVERSEAS_REGIONS]
     out["region"][OVERSEAS] = (
         np.sort(np.concatenate(overseas)) if overseas else np.zeros(0, dtype=np.intp)
     )
-    zone, size = population.zone[rows], population.size[rows]
-    known = (zone != "") & (size != "")
-    column = np.char.add(np.char.add(zone[known], "|"), size[known])
-    inside = rows[known]
-    order = np.argsort(column, kind="stable")
-    present, starts, counts = np.unique(column[order], return_index=True, return_counts=True)
-    out[ZONE_SIZE] = {
-        str(code): inside[order[start : start + count]]
-        for code, start, count in zip(present, starts, counts, strict=True)
-    }
     return out
 
 
 class _Members:
     """The group keys of :func:`kineco2.benchmarks.disclosure.cell_key`, built with numpy.
 
-    ``cell_key`` sorts the members' ids as text: the ids are ranked as text once per
-    population, so a group's members come in that order by sorting integer ranks, and their
-    bytes are joined in C (the same key, a hundred times faster at 50 000 practices).
+    ``cell_key`` sorts the members' ids as text and hashes them, each followed by a zero
+    byte. Here the ids are ranked as text once per population and written once into one
+    buffer; a group's members are put in that order by sorting integer ranks and their bytes
+    are gathered by numpy (the same key, a hundred times faster at 50 000 practices).
     """
 
     def __init__(self, practice_id: np.ndarray, salt: bytes) -> None:
         text = practice_id.astype(str)
+        n = text.shape[0]
         self.order = np.argsort(text, kind="stable")
-        self.rank = np.empty(text.shape[0], dtype=np.intp)
-        self.rank[self.order] = np.arange(text.shape[0], dtype=np.intp)
-        self.encoded = [t.encode() + b"\x00" for t in text.tolist()]
+        self.rank = np.empty(n, dtype=np.intp)
+        self.rank[self.order] = np.arange(n, dtype=np.intp)
+        self.buffer = np.frombuffer(
+            "".join(t + "\x00" for t in text.tolist()).encode("ascii"), dtype=np.uint8
+        )
+        self.lengths = np.char.str_len(text).astype(np.intp) + 1 if n else np.zeros(0, np.intp)
+        self.offsets = np.cumsum(self.lengths) - self.lengths
         self.salt = salt
 
     def key(self, rows: np.ndarray) -> bytes:
-        members = self.order[np.sort(self.rank[rows])].tolist()
-        joined = b"".join([self.encoded[i] for i in members])
-        return disclosure.cell_key_joined(joined, salt=self.salt)
+        members = self.order[np.sort(self.rank[rows])]
+        lengths = self.lengths[members]
+        shift = self.offsets[members] - (np.cumsum(lengths) - lengths)
+        positions = np.repeat(shift, lengths) + np.arange(int(lengths.sum()), dtype=np.intp)
+        return disclosure.cell_key_joined(self.buffer[positions].tobytes(), salt=self.salt)
 
 
 def _suppress(
@@ -678,9 +704,10 @@ def overview(
     prepared = _prepare(population)
     _, _, ok = prepared
     everything = np.arange(len(population), dtype=np.intp)
+    codes = _group_codes(population)
     groups = {
-        "annual": _groups(population, everything),
-        "session": _groups(population, everything[ok]),
+        "annual": _groups(population, everything, codes),
+        "session": _groups(population, everything[ok], codes),
     }
     counts: dict[Key, int] = {
         (family, dimension, code): int(rows.shape[0])
