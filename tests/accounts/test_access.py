@@ -13,7 +13,6 @@ LOGIN_REQUIRED_GET = [
     ("account_delete", []),
     ("api_tokens", []),
     ("password_change", []),
-    ("signup_done", []),
 ]
 LOGIN_REQUIRED_POST = [
     ("account", []),
@@ -42,7 +41,15 @@ def test_post_redirects_anonymous_to_login(client, name, args):
 
 
 @pytest.mark.parametrize(
-    "name", ["login", "signup", "password_reset", "password_reset_done", "password_reset_complete"]
+    "name",
+    [
+        "login",
+        "signup",
+        "signup_done",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_complete",
+    ],
 )
 def test_public_pages(client, name):
     response = client.get(reverse(name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,9 +53,21 @@ def test_sign_up_answer_express_read_results_download_pdf(live_server, page, scr
     page.fill('[name="password1"]', "kine-rennes-2025!")
     page.fill('[name="password2"]', "kine-rennes-2025!")
     assert_accessible(page, "inscription")
+    mail.outbox.clear()
     page.get_by_role("button", name="Créer mon compte").click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"/compte/inscription/bienvenue/$"))
+    assert "Vérifiez votre boîte mail" in page.content()
+    assert_accessible(page, "vérifiez votre boîte mail")
     screenshot("02-inscrite")
+
+    # The account opens with the link of the confirmation e-mail (locmem backend).
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["claire.martin@example.fr"]
+    link = re.search(r"https?://\S+/compte/confirmation/\S+", confirmation.body).group(0)
+    assert link.startswith(base)
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/cabinets/$"))
+    assert "Adresse e-mail confirmée" in page.content()
 
     page.goto(base + "/cabinets/nouveau/")
     page.fill('[name="name"]', "Cabinet des Lices")

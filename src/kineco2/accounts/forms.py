@@ -10,6 +10,11 @@ from kineco2.accounts import throttle
 from kineco2.accounts.models import User
 
 LOGIN_ERROR = "Adresse e-mail ou mot de passe incorrect."
+UNCONFIRMED_ERROR = (
+    "Votre adresse e-mail n'est pas encore confirmée. Nous vous avons envoyé un lien de "
+    "confirmation : ouvrez-le, puis connectez-vous. Rien reçu ? Regardez dans les courriers "
+    "indésirables, ou réessayez dans une minute pour en recevoir un nouveau."
+)
 
 
 def _email_field(**attrs) -> forms.EmailField:
@@ -24,7 +29,9 @@ class LoginForm(forms.Form):
     """Login by e-mail, with throttling of failed attempts (see :mod:`throttle`).
 
     The same message is given for an unknown address, a wrong password or an inactive
-    account, so that the form does not tell whether an account exists.
+    account, so that the form does not tell whether an account exists. An account whose
+    address is not confirmed cannot log in: only someone who gave its right password is told
+    so (``unconfirmed_user``, the view sends a new link).
     """
 
     email = _email_field(autofocus=True, autocomplete="username")
@@ -37,6 +44,7 @@ class LoginForm(forms.Form):
     def __init__(self, request, *args, **kwargs):
         self.request = request
         self.user_cache = None
+        self.unconfirmed_user = None
         self.locked_minutes = 0
         super().__init__(*args, **kwargs)
 
@@ -66,6 +74,9 @@ class LoginForm(forms.Form):
             throttle.register_failure(email=email, ip=ip)
             raise forms.ValidationError(LOGIN_ERROR, code="invalid_login")
         throttle.register_success(email=email, ip=ip)
+        if not user.email_confirmed:
+            self.unconfirmed_user = user
+            raise forms.ValidationError(UNCONFIRMED_ERROR, code="unconfirmed")
         self.user_cache = user
         return cleaned
 
@@ -98,17 +109,12 @@ class SignupForm(forms.ModelForm):
         }
 
     def clean_email(self) -> str:
-        email = throttle.normalise_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "Un compte existe déjà avec cette adresse e-mail. Connectez-vous, ou utilisez "
-                "« Mot de passe oublié ? » si vous ne vous en souvenez plus.",
-                code="duplicate_email",
-            )
-        return email
+        # Whether the address already has an account is never said here (decision 0011):
+        # the sign-up service takes care of it by e-mail.
+        return throttle.normalise_email(self.cleaned_data["email"])
 
     def validate_unique(self):
-        pass  # checked case-insensitively by clean_email, with a clearer message
+        pass  # an existing address is not an error the visitor may see (decision 0011)
 
     def clean(self):
         cleaned = super().clean()

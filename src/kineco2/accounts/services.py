@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from kineco2.accounts.api_auth import hash_token
 from kineco2.accounts.models import ApiToken, User
@@ -24,6 +27,8 @@ from kineco2.practices.models import Membership, Practice, Role
 #: A confirmation link is valid for three days.
 EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
 _EMAIL_CONFIRM_SALT = "kineco2.accounts.email-confirm"
+#: Seconds between two confirmation e-mails sent on request (login attempt, « Renvoyer »).
+EMAIL_CONFIRM_RESEND_INTERVAL = 60
 
 #: Version of the export format (bumped when keys change).
 EXPORT_FORMAT = "kineco2-export/1"
@@ -36,24 +41,107 @@ class EmailConfirmError(Exception):
 # --- sign-up and e-mail confirmation ---------------------------------------------------------
 
 
-@transaction.atomic
-def user_signup(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
-    return User.objects.create_user(
-        email=email.strip().lower(),
-        password=password,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+@dataclass
+class SignupOutcome:
+    """What a sign-up did. Only the server knows: the visitor sees the same page either way."""
+
+    user: User | None  # the new account, or None when the address already had one
+    created: bool
+
+
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    base_url: str = "",
+    next_url: str = "",
+    email_confirmed: bool = False,
+) -> SignupOutcome:
+    """Sign up without telling whether ``email`` already has an account (decision 0011).
+
+    * new address: the account is created **unconfirmed** (it cannot log in) and the
+      confirmation link is sent; ``email_confirmed=True`` only when the caller holds a proof
+      that the visitor reads this mailbox (a practice invitation sent to it);
+    * existing address: nothing changes on that account; its owner is told by e-mail that
+      someone tried to create an account with it, with links to log in or choose a new
+      password.
+
+    Both paths hash the password once and send one e-mail, so that neither the page, the
+    status nor the time taken tells them apart. Two sign-ups racing for the same new
+    address: the loser takes the "existing" path.
+    """
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            if _address_taken(email):
+                raise _AddressTaken
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                email_confirmed=email_confirmed,
+            )
+    except (_AddressTaken, IntegrityError):
+        make_password(password)  # the same work as creating the account
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None:
+            signup_existing_send(user=existing, base_url=base_url, next_url=next_url)
+        return SignupOutcome(user=None, created=False)
+    if not email_confirmed:
+        email_confirm_send(user=user, base_url=base_url, next_url=next_url)
+    return SignupOutcome(user=user, created=True)
+
+
+class _AddressTaken(Exception):
+    pass
+
+
+def _address_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def signup_existing_send(*, user: User, base_url: str = "", next_url: str = "") -> None:
+    """Tell the owner of ``user`` that someone tried to sign up with their address."""
+    login_query = {"email": user.email, **({"next": next_url} if next_url else {})}
+    send_mail(
+        subject="Tentative de création d'un compte KinéCO2 avec votre adresse",
+        message=render_to_string(
+            "accounts/signup_existing_email.txt",
+            {
+                "user": user,
+                "login_link": base_url + reverse("login") + "?" + urlencode(login_query),
+                "reset_link": base_url + reverse("password_reset"),
+            },
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
     )
 
 
-def email_confirm_token(user: User) -> str:
-    """A signed, timestamped token naming the user and the address to confirm."""
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=_EMAIL_CONFIRM_SALT)
+def email_confirm_token(user: User, next_url: str = "") -> str:
+    """A signed, timestamped token naming the user, the address to confirm and where to go
+    next (a path on this site, checked again when used)."""
+    payload = {"u": user.pk, "e": user.email}
+    if next_url:
+        payload["n"] = next_url
+    return signing.dumps(payload, salt=_EMAIL_CONFIRM_SALT)
 
 
-def email_confirm_send(*, user: User, base_url: str = "") -> None:
+def email_confirm_next(token: str) -> str:
+    """The ``next`` path carried by a (valid) confirmation token, else ``""``."""
+    try:
+        payload = signing.loads(token, salt=_EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return ""
+    return payload.get("n", "") if isinstance(payload.get("n"), str) else ""
+
+
+def email_confirm_send(*, user: User, base_url: str = "", next_url: str = "") -> None:
     """Send the confirmation link (``base_url`` is ``scheme://host``, no trailing slash)."""
-    link = base_url + reverse("email_confirm", args=[email_confirm_token(user)])
+    link = base_url + reverse("email_confirm", args=[email_confirm_token(user, next_url)])
     days = EMAIL_CONFIRM_MAX_AGE // (24 * 3600)
     send_mail(
         subject="Confirmez votre adresse e-mail sur KinéCO2",
@@ -65,6 +153,25 @@ def email_confirm_send(*, user: User, base_url: str = "") -> None:
     )
 
 
+def email_confirm_resend(*, user: User, base_url: str = "", next_url: str = "") -> bool:
+    """Send a new confirmation link, at most one per :data:`EMAIL_CONFIRM_RESEND_INTERVAL`;
+    ``False`` when nothing was sent (already confirmed, or sent a moment ago)."""
+    if user.email_confirmed:
+        return False
+    if not cache.add(f"email-confirm-resend:{user.pk}", 1, timeout=EMAIL_CONFIRM_RESEND_INTERVAL):
+        return False
+    email_confirm_send(user=user, base_url=base_url, next_url=next_url)
+    return True
+
+
+@transaction.atomic
+def email_mark_confirmed(*, user: User) -> None:
+    """The address is proven by another way (a password-reset link opened from the mailbox)."""
+    if not user.email_confirmed:
+        User.objects.filter(pk=user.pk).update(email_confirmed=True)
+        user.email_confirmed = True
+
+
 @transaction.atomic
 def email_confirm(*, token: str) -> User:
     """Mark the address named by ``token`` as confirmed; :class:`EmailConfirmError` if unusable."""
@@ -72,13 +179,13 @@ def email_confirm(*, token: str) -> User:
         payload = signing.loads(token, salt=_EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
         raise EmailConfirmError(
-            "Ce lien de confirmation a expiré. Connectez-vous et demandez-en un nouveau "
-            "depuis la page « Mon compte »."
+            "Ce lien de confirmation a expiré. Pour en recevoir un nouveau, connectez-vous avec "
+            "votre adresse et votre mot de passe."
         ) from None
     except signing.BadSignature:
         raise EmailConfirmError(
-            "Ce lien de confirmation n'est pas valide. Vérifiez qu'il a été copié en entier, "
-            "ou demandez-en un nouveau depuis la page « Mon compte »."
+            "Ce lien de confirmation n'est pas valide. Vérifiez qu'il a été copié en entier ; "
+            "pour en recevoir un nouveau, connectez-vous avec votre adresse et votre mot de passe."
         ) from None
     user = (
         User.objects.select_for_update()
@@ -88,7 +195,8 @@ def email_confirm(*, token: str) -> User:
     if user is None:
         raise EmailConfirmError(
             "Ce lien de confirmation ne correspond plus à aucun compte (l'adresse a peut-être "
-            "changé). Demandez-en un nouveau depuis la page « Mon compte »."
+            "changé). Pour en recevoir un nouveau, connectez-vous avec votre adresse et votre "
+            "mot de passe."
         )
     if not user.email_confirmed:
         user.email_confirmed = True

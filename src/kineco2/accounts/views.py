@@ -6,6 +6,7 @@ Thin views: writes go through :mod:`kineco2.accounts.services`.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,11 +14,10 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
@@ -37,8 +37,6 @@ from kineco2.accounts.forms import (
 from kineco2.practices import services as practice_services
 from kineco2.practices.models import Invitation, Membership, hash_token
 
-#: Seconds between two confirmation e-mails sent on request.
-RESEND_INTERVAL = 60
 SIGNUP_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -79,6 +77,10 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         auth_login(request, form.get_user())
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    if form.unconfirmed_user is not None:
+        services.email_confirm_resend(
+            user=form.unconfirmed_user, base_url=_base_url(request), next_url=next_url
+        )
     status = 429 if form.locked_minutes else 200
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
@@ -86,11 +88,45 @@ def login_view(request):
 logout_view = auth_views.LogoutView.as_view()  # POST only (Django ≥ 5)
 
 
+#: Session keys of a sign-up in progress: the address shown on « Vérifiez votre boîte mail »,
+#: and (new accounts only, server side) the account that this browser may enter once confirmed.
+SIGNUP_EMAIL_KEY = "signup_email"
+SIGNUP_USER_KEY = "signup_user"
+
+
+def _invitation_proof(next_url: str, email: str) -> Invitation | None:
+    """The usable practice invitation that ``next_url`` opens, if it was sent to ``email``.
+
+    Holding that link proves that the visitor reads this mailbox, as a confirmation link does.
+    """
+    if not next_url:
+        return None
+    try:
+        match = resolve(urlsplit(next_url).path)
+    except Resolver404:
+        return None
+    if match.url_name != "invitation_accept":
+        return None
+    invitation = Invitation.objects.filter(
+        token_hash=hash_token(match.kwargs.get("token", "")), accepted_at__isnull=True
+    ).first()
+    if invitation is None or invitation.expired or invitation.email.lower() != email.lower():
+        return None
+    return invitation
+
+
 @sensitive_post_parameters("password1", "password2")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Sign-up that never tells whether the address already has an account (decision 0011).
+
+    New or existing address, the visitor is sent to the same « Vérifiez votre boîte mail »
+    page; the e-mail differs (a confirmation link, or « someone tried to create an account
+    with your address »). The new account cannot log in before its address is confirmed,
+    except when the visitor came from a practice invitation sent to that very address.
+    """
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
@@ -100,28 +136,41 @@ def signup(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.user_signup(
+        invitation = _invitation_proof(next_url, data["email"])
+        outcome = services.user_signup(
             email=data["email"],
             password=data["password1"],
             first_name=data.get("first_name") or "",
             last_name=data.get("last_name") or "",
+            base_url=_base_url(request),
+            next_url=next_url,
+            email_confirmed=invitation is not None,
         )
-        services.email_confirm_send(user=user, base_url=_base_url(request))
-        auth_login(request, user, backend=SIGNUP_BACKEND)
-        if next_url:
-            messages.success(
-                request,
-                f"Votre compte est créé. Un e-mail de confirmation a été envoyé à {user.email}.",
-            )
+        if invitation is not None and outcome.created:
+            auth_login(request, outcome.user, backend=SIGNUP_BACKEND)
+            messages.success(request, f"Votre compte est créé ({outcome.user.email}).")
             return redirect(next_url)
+        request.session[SIGNUP_EMAIL_KEY] = data["email"]
+        if outcome.created:
+            request.session[SIGNUP_USER_KEY] = outcome.user.pk
+        else:
+            request.session.pop(SIGNUP_USER_KEY, None)
         return redirect("signup_done")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
-@login_required
+@never_cache
 @require_GET
 def signup_done(request):
-    return render(request, "accounts/signup_done.html")
+    """« Vérifiez votre boîte mail » — the same page whatever the address."""
+    return render(
+        request,
+        "accounts/signup_done.html",
+        {
+            "signup_email": request.session.get(SIGNUP_EMAIL_KEY, ""),
+            "days": services.EMAIL_CONFIRM_MAX_AGE // (24 * 3600),
+        },
+    )
 
 
 # --- e-mail confirmation ---------------------------------------------------------------------
@@ -129,13 +178,31 @@ def signup_done(request):
 
 @require_GET
 def email_confirm(request, token: str):
+    """Confirm the address. In the browser that signed up, the account is entered at once
+    and the visitor goes on to where the sign-up was heading (an invitation, a panel…)."""
     try:
         user = services.email_confirm(token=token)
     except services.EmailConfirmError as exc:
         return render(
             request, "accounts/email_confirm_invalid.html", {"error": str(exc)}, status=400
         )
-    return render(request, "accounts/email_confirm_done.html", {"confirmed_user": user})
+    next_url = services.email_confirm_next(token)
+    if next_url and not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    if not request.user.is_authenticated and request.session.get(SIGNUP_USER_KEY) == user.pk:
+        request.session.pop(SIGNUP_USER_KEY, None)
+        request.session.pop(SIGNUP_EMAIL_KEY, None)
+        auth_login(request, user, backend=SIGNUP_BACKEND)
+        messages.success(request, f"Adresse e-mail confirmée : bienvenue sur KinéCO2, {user} !")
+        return redirect(next_url or "practice_list")
+    login_query = {"email": user.email, **({"next": next_url} if next_url else {})}
+    return render(
+        request,
+        "accounts/email_confirm_done.html",
+        {"confirmed_user": user, "login_url": reverse("login") + "?" + urlencode(login_query)},
+    )
 
 
 @login_required
@@ -144,14 +211,13 @@ def email_confirm_resend(request):
     user = request.user
     if user.email_confirmed:
         messages.info(request, "Votre adresse e-mail est déjà confirmée.")
-    elif not cache.add(f"email-confirm-resend:{user.pk}", 1, timeout=RESEND_INTERVAL):
+    elif not services.email_confirm_resend(user=user, base_url=_base_url(request)):
         messages.warning(
             request,
             "Un e-mail de confirmation vient de vous être envoyé. Patientez une minute avant "
             "d'en demander un autre, et pensez à regarder dans vos courriers indésirables.",
         )
     else:
-        services.email_confirm_send(user=user, base_url=_base_url(request))
         messages.success(request, f"Un nouvel e-mail de confirmation a été envoyé à {user.email}.")
     return redirect("account")
 
@@ -177,8 +243,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # Whoever reads the mailbox owns the account: lift a login lock on this address.
+        # Whoever reads the mailbox owns the account: lift a login lock on this address,
+        # and the address is confirmed (the link came to it).
         throttle.clear_email(email=form.user.email)
+        services.email_mark_confirmed(user=form.user)
         return response
 
 
