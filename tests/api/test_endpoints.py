@@ -170,8 +170,8 @@ def test_public_reference_data(anonymous_api):
     assert explicit.json() == factors
 
     unknown = anonymous_api.get("/api/factors?version=1999.9")
-    assert unknown.status_code == 422
-    assert "inconnue" in unknown.json()["detail"][0]["msg"]
+    assert unknown.status_code == 404
+    assert "inconnue" in unknown.json()["detail"]
 
 
 def test_token_marks_last_use(token_api, user):

@@ -8,13 +8,15 @@ A practice or an assessment the caller is not a member of is a 404, never a 403.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import NinjaAPI, Path, Query, Status
 from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import WithJsonSchema
 
 from kineco2.accounts.api_auth import TokenAuth
 from kineco2.api import errors
@@ -34,8 +36,13 @@ from kineco2.api.schemas import (
     ValidationErrorOut,
 )
 from kineco2.engine import SCHEMA_VERSION, AssessmentInput, compute
-from kineco2.engine.errors import InputError, ReferenceDataError
-from kineco2.engine.factors import QUALITIES, load_factors
+from kineco2.engine.errors import InputError
+from kineco2.engine.factors import (
+    FACTORS_VERSION_PATTERN,
+    QUALITIES,
+    available_versions,
+    load_factors,
+)
 from kineco2.engine.schema import json_schema
 from kineco2.practices import selectors, services
 from kineco2.practices.answers import field_specs
@@ -97,9 +104,18 @@ api = KinecoAPI(
 errors.register(api)
 
 ObjectId = Path[int, {"ge": 1, "le": MAX_ID, "description": "Identifiant"}]
+#: 1 to 99 draws are refused (422): stated in the schema (``anyOf``), not only in words.
+DRAWS_SCHEMA = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": MAX_DRAWS,
+    "default": 0,
+    "anyOf": [{"const": 0}, {"minimum": MIN_DRAWS}],
+}
 Draws = Query[
-    int,
+    Annotated[int, WithJsonSchema(DRAWS_SCHEMA)],
     {
+        "default": 0,
         "ge": 0,
         "le": MAX_DRAWS,
         "title": "Tirages Monte-Carlo",
@@ -110,11 +126,35 @@ Draws = Query[
 SectionParam = Path[Section, {"description": "Section du questionnaire (profile, energie…)"}]
 FieldParam = Path[str, {"max_length": 60, "description": "Nom de la question"}]
 VersionParam = Query[
-    str | None, {"max_length": 20, "description": "Version des facteurs (ex. 2025.1)"}
+    Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "maxLength": 20, "pattern": FACTORS_VERSION_PATTERN}),
+    ],
+    {
+        "default": None,
+        "max_length": 20,
+        "description": "Version des facteurs (ex. 2025.1) : l'année, un point, un numéro. "
+        "Une version de cette forme qui n'existe pas : 404.",
+    },
 ]
 
+#: Every operation: no or bad authentication (401), invalid data (422, French messages).
 _ERRORS: dict[int, Any] = {401: MessageOut, 422: ValidationErrorOut}
+#: Operations that change data: a session without its CSRF token (403), a body over the
+#: size limit (413).
+_WRITE_ERRORS: dict[int, Any] = {**_ERRORS, 403: MessageOut, 413: MessageOut}
 _OBJECT_ERRORS: dict[int, Any] = {**_ERRORS, 404: MessageOut}
+_OBJECT_WRITE_ERRORS: dict[int, Any] = {**_WRITE_ERRORS, 404: MessageOut}
+
+#: Rules between answers or against the reference data: JSON Schema cannot state them, the
+#: operations' descriptions do (and the fuzz test meets them, tests/api/test_fuzz.py).
+CROSS_RULES = (
+    "\n\nRègles que le schéma JSON ne peut pas exprimer (refus : 422, message en français) : "
+    "la commune doit exister (code postal ou INSEE) ; la zone des patients (`patient_zone`) "
+    "doit exister dans le territoire de la commune ; séances à domicile + télésoin ≤ 100 % ; "
+    "au plus 15 000 séances par an et par kiné ; patients venant en voiture + à pied ou à "
+    "vélo ≤ 100 %."
+)
 
 RESULT_DESCRIPTION = (
     "Le résultat, au format de `kineco2 compute --format json`. Principales clés : "
@@ -186,7 +226,7 @@ def practice_list(request: HttpRequest):
 
 @api.post(
     "/practices",
-    response={201: PracticeOut, **_ERRORS},
+    response={201: PracticeOut, **_WRITE_ERRORS},
     tags=["Cabinets"],
     summary="Créer un cabinet",
     description="Crée un cabinet dont vous êtes titulaire. La commune est un code postal ou un "
@@ -231,7 +271,7 @@ def assessment_list(request: HttpRequest, practice_id: ObjectId):
 
 @api.post(
     "/practices/{practice_id}/assessments",
-    response={201: AssessmentOut, 409: MessageOut, **_OBJECT_ERRORS},
+    response={201: AssessmentOut, 409: MessageOut, **_OBJECT_WRITE_ERRORS},
     tags=["Bilans"],
     summary="Commencer un bilan",
     description="Crée le bilan d'une année de référence. Avec `copy_previous` (par défaut), "
@@ -271,13 +311,13 @@ def assessment_detail(request: HttpRequest, assessment_id: ObjectId):
 
 @api.put(
     "/assessments/{assessment_id}/answers",
-    response={200: AssessmentOut, **_OBJECT_ERRORS},
+    response={200: AssessmentOut, **_OBJECT_WRITE_ERRORS},
     tags=["Bilans"],
     summary="Remplacer toutes les réponses",
     description="Le corps suit le schéma d'entrée du moteur (celui de la ligne de commande, "
     "`GET /api/schema`) et remplace toutes les réponses du bilan. Une question absente "
     "signifie « je ne sais pas ». L'année de référence du profil, si elle est donnée, doit "
-    "être celle du bilan.",
+    "être celle du bilan." + CROSS_RULES,
 )
 def assessment_replace_answers(
     request: HttpRequest, assessment_id: ObjectId, payload: AssessmentInput
@@ -305,7 +345,7 @@ def assessment_replace_answers(
 
 @api.patch(
     "/assessments/{assessment_id}/answers/{section}/{field}",
-    response={200: AnswerOut, 409: ConflictOut, **_OBJECT_ERRORS},
+    response={200: AnswerOut, 409: ConflictOut, **_OBJECT_WRITE_ERRORS},
     tags=["Bilans"],
     summary="Enregistrer une réponse",
     description="Enregistre une seule réponse (`value` ; null pour « je ne sais pas »). "
@@ -368,7 +408,7 @@ def _assessment_result(assessment: Assessment, draws: int | None) -> dict[str, A
 
 @api.post(
     "/assessments/{assessment_id}/compute",
-    response={200: dict[str, Any], **_OBJECT_ERRORS},
+    response={200: dict[str, Any], **_OBJECT_WRITE_ERRORS},
     tags=["Résultats"],
     summary="Calculer un bilan",
     description="Calcule le bilan à partir des réponses enregistrées, avec `draws` tirages "
@@ -396,12 +436,12 @@ def assessment_results(request: HttpRequest, assessment_id: ObjectId):
 
 @api.post(
     "/compute",
-    response={200: dict[str, Any], **_ERRORS},
+    response={200: dict[str, Any], **_WRITE_ERRORS},
     tags=["Résultats"],
     summary="Calculer des réponses (sans les enregistrer)",
     description="Pour les intégrateurs : calcule des réponses envoyées dans le corps (même "
     "schéma que `PUT /api/assessments/{id}/answers` et que la ligne de commande), sans rien "
-    "enregistrer. " + RESULT_DESCRIPTION,
+    "enregistrer. " + RESULT_DESCRIPTION + CROSS_RULES,
 )
 def stateless_compute(request: HttpRequest, payload: AssessmentInput, draws: Draws = 0):
     _check_draws(draws)
@@ -427,25 +467,35 @@ def input_schema(request: HttpRequest):
 
 @api.get(
     "/factors",
-    response={200: FactorsOut, 422: ValidationErrorOut},
+    response={200: FactorsOut, 404: MessageOut, 422: ValidationErrorOut},
     auth=None,
     tags=["Données de référence"],
     summary="Facteurs d'émission",
     description="Les facteurs d'émission d'une version (la dernière par défaut), chacun avec "
-    "sa valeur, son unité, son incertitude, sa qualité et sa source. Public.",
+    "sa valeur, son unité, son incertitude, sa qualité et sa source. Public. Une version "
+    "mal formée : 422 ; une version qui n'existe pas : 404.",
 )
 def factor_list(
     request: HttpRequest,
     version: VersionParam = None,
 ):
-    try:
-        factors = load_factors(version or None)
-    except ReferenceDataError as exc:
-        if not version:
-            raise  # the shipped reference data are broken: a maintainer must fix them
+    if version is not None and not re.fullmatch(FACTORS_VERSION_PATTERN, version):
+        message = (
+            f"Version de facteurs mal formée : « {version[:20]} » (l'année, un point, un "
+            "numéro : par exemple 2025.1)."
+        )
         raise errors.ApiValidationError(
-            [errors.error_item(["query", "version"], str(exc), "value_error")]
-        ) from None
+            [errors.error_item(["query", "version"], message, "string_pattern_mismatch")]
+        )
+    if version and version not in available_versions():
+        return Status(
+            404,
+            {
+                "detail": f"Version de facteurs inconnue : « {version} ». "
+                f"Versions disponibles : {', '.join(available_versions())}."
+            },
+        )
+    factors = load_factors(version or None)  # broken shipped data: a 500, for a maintainer
     return {
         "version": factors.version,
         "factors": [

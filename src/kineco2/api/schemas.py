@@ -24,6 +24,12 @@ MAX_ANSWER_TEXT = 100
 Section = Literal[STEPS]  # type: ignore[valid-type]
 
 
+#: A practice name as the schema states it and ``PracticeIn`` enforces it: no control
+#: character, at least one character that is not a space. ``(?!\n)$``: Python's ``$`` would
+#: also match before a final line feed.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*(?!\n)$"
+
+
 def _clean_text(value: str, label: str) -> str:
     if any(ord(char) < 32 or ord(char) == 127 for char in value):
         raise ValueError(f"{label} : caractères de contrôle interdits.")
@@ -61,7 +67,12 @@ class ConflictOut(Schema):
 
 class PracticeIn(Schema):
     name: str = Field(
-        min_length=1, max_length=200, title="Nom du cabinet", examples=["Cabinet des Lices"]
+        min_length=1,
+        max_length=200,
+        title="Nom du cabinet",
+        description="Sans caractère de contrôle (retour à la ligne, tabulation…), pas vide.",
+        examples=["Cabinet des Lices"],
+        json_schema_extra={"pattern": NAME_PATTERN},
     )
     commune: str = Field(
         min_length=1,
@@ -71,6 +82,7 @@ class PracticeIn(Schema):
         "fois le code INSEE d'une commune et le code postal d'une autre (ex. 97411) est "
         "refusé comme ambigu : précisez « INSEE 97411 » ou « CP 97411 ».",
         examples=["35000"],
+        json_schema_extra={"pattern": geography.COMMUNE_PATTERN},
     )
     practitioners: int = Field(1, ge=1, le=100, title="Nombre de kinésithérapeutes")
     practice_mode: PracticeMode = Field(
@@ -90,7 +102,9 @@ class PracticeIn(Schema):
     @field_validator("commune")
     @classmethod
     def _commune(cls, value: str) -> str:
-        value = _clean_text(value, "Commune").strip()
+        value = _clean_text(value, "Commune")
+        geography.check_commune_form(value)  # the form the schema states
+        value = value.strip()
         geography.locate(value)  # a CommuneError is a ValueError with a French message
         return value
 
@@ -149,22 +163,37 @@ class AssessmentOut(AssessmentSummaryOut):
     )
 
 
+#: What one answer may be, as JSON: a number, a text, a boolean or null; never a list or an
+#: object. Which of them a question takes, and its bounds, are in GET /api/schema.
+ANSWER_VALUE_SCHEMA = {
+    "type": ["number", "string", "boolean", "null"],
+    "maxLength": MAX_ANSWER_TEXT,
+}
+
+
 class AnswerIn(Schema):
     value: Any = Field(
         title="Nouvelle valeur",
         description="Un nombre, un texte (« 1 234,5 » est accepté), un booléen, un des choix "
-        "proposés, ou null pour « je ne sais pas ».",
+        "proposés, ou null pour « je ne sais pas ». Ce que chaque question accepte (type, "
+        "bornes, choix) est décrit par GET /api/schema ; une valeur refusée : 422.",
+        json_schema_extra=ANSWER_VALUE_SCHEMA,
     )
     previous: Any = Field(
         None,
         title="Valeur affichée avant la modification",
         description="Si elle diffère de la valeur enregistrée, la réponse a été modifiée "
         "ailleurs : la requête est refusée (409) et la valeur actuelle est renvoyée.",
+        json_schema_extra=ANSWER_VALUE_SCHEMA,
     )
 
     @field_validator("value", "previous")
     @classmethod
     def _short_text(cls, value: Any) -> Any:
+        if isinstance(value, list | dict):
+            raise ValueError(
+                "Une seule valeur est attendue : un nombre, un texte, true/false, ou null."
+            )
         if isinstance(value, str) and len(value) > MAX_ANSWER_TEXT:
             raise ValueError(f"Texte trop long ({MAX_ANSWER_TEXT} caractères au plus).")
         return value

@@ -71,7 +71,9 @@ UNCERTAINTY_BASES = {
     "regle_estimation": "règle : 100 % pour une estimation ou un proxy",
 }
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_VERSION = re.compile(r"^\d{4}\.\d+$")
+#: The form of a factors version (the API's schema states it): « 2025.1 ».
+FACTORS_VERSION_PATTERN = r"^[0-9]{4}\.[0-9]+(?!\n)$"  # (?!\n): no "2025.1\n" in Python
+_VERSION = re.compile(FACTORS_VERSION_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,6 +158,41 @@ _CODE_PATTERN = re.compile(r"\d{5}|2[AB]\d{3}")
 #: « INSEE 97411 », « code INSEE : 97411 », « CP 97460 », « code postal 97460 » (spaces removed).
 _QUALIFIED_PATTERN = re.compile(r"(?:CODE)?(INSEE|POSTAL|CP):?(\d{5}|2[AB]\d{3})")
 _LISTED_CANDIDATES = 8
+
+
+def _spaced_letters(word: str) -> str:
+    return "".join(f"[{char.upper()}{char.lower()}] *" for char in word)
+
+
+_DIGIT = "[0-9] *"
+#: The form of a commune code as the API's OpenAPI schema states it and every validator
+#: enforces it (JSON Schema / ECMA, Python and Rust regex alike: no flags, no ``\d``): a
+#: postal or INSEE code, optionally prefixed « INSEE », « CP », « code postal »,
+#: « code INSEE : », any case, with spaces anywhere (« 35 000 »). Whether such a code names a
+#: commune is checked against the data (unknown: « Commune inconnue »). ``(?!\n)$`` rather
+#: than ``$``: Python's ``$`` also matches before a final line feed.
+COMMUNE_PATTERN = (
+    "^ *(?:(?:"
+    + _spaced_letters("code")
+    + ")?(?:"
+    + _spaced_letters("insee")
+    + "|"
+    + _spaced_letters("postal")
+    + "|"
+    + _spaced_letters("cp")
+    + "):? *)?"
+    "(?:" + _DIGIT * 5 + "|2 *[ABab] *" + _DIGIT * 3 + r")(?!\n)$"
+)
+_COMMUNE_FORM = re.compile(COMMUNE_PATTERN)
+
+
+def check_commune_form(code: str) -> None:
+    """Raise :class:`UnknownCommuneError` (French message) if ``code`` is not of the form
+    :data:`COMMUNE_PATTERN` states."""
+    if not isinstance(code, str) or not _COMMUNE_FORM.fullmatch(code):
+        raise UnknownCommuneError(code)
+
+
 _DATA_PACKAGE = "kineco2.engine"
 _DATA_DIR = ("data", "geo")
 

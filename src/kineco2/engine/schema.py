@@ -26,11 +26,13 @@ from pydantic import (
 )
 
 from kineco2.engine.errors import InputError
+from kineco2.engine.geography import COMMUNE_PATTERN
 from kineco2.engine.numbers import french, parse_number, with_unit
 
 _UNIONS = (typing.Union, types.UnionType)
 
 SCHEMA_VERSION = "1.0"
+SCHEMA_MAJOR = SCHEMA_VERSION.split(".")[0]  # answers of any 1.x version are read
 
 DataQuality = Literal["mesure", "estime"]
 DATA_QUALITY_LABELS = {
@@ -254,7 +256,12 @@ class Profile(_FrenchNumbers):
         "(ex. 97411), précisez « INSEE 97411 » ou « CP 97411 ».",
         min_length=1,
         max_length=20,
-        json_schema_extra={"unit": "", "default_id": None, "express": True},
+        json_schema_extra={
+            "unit": "",
+            "default_id": None,
+            "express": True,
+            "pattern": COMMUNE_PATTERN,
+        },
     )
     practitioners: int = Field(
         title="Nombre de kinésithérapeutes",
@@ -324,8 +331,9 @@ class Profile(_FrenchNumbers):
     def _known_commune(cls, value: str) -> str:
         from kineco2.engine import geography
 
-        value = value.strip().upper()
         # UnknownCommuneError and AmbiguousCommuneError are ValueErrors with a French message.
+        geography.check_commune_form(value)  # the form the JSON Schema states
+        value = value.strip().upper()
         geography.lookup(value)
         return value
 
@@ -994,7 +1002,13 @@ class AssessmentInput(BaseModel):
         json_schema_extra={"schema_version": SCHEMA_VERSION},
     )
 
-    schema_version: str = Field(default=SCHEMA_VERSION, title="Version du schéma")
+    schema_version: str = Field(
+        default=SCHEMA_VERSION,
+        title="Version du schéma",
+        description=f"Une version {SCHEMA_MAJOR}.x (ex. {SCHEMA_VERSION}) : les autres sont "
+        "refusées.",
+        json_schema_extra={"pattern": rf"^{SCHEMA_MAJOR}(?:\.[\s\S]*)?(?!\n)$"},
+    )
     profile: Profile = Field(title="Votre cabinet")
     energie: Energie = Field(default_factory=Energie, title="Énergie du cabinet")
     froid: Froid = Field(default_factory=Froid, title="Climatisation et fluides frigorigènes")
@@ -1021,7 +1035,7 @@ class AssessmentInput(BaseModel):
     @field_validator("schema_version")
     @classmethod
     def _supported_version(cls, value: str) -> str:
-        if value.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        if value.split(".")[0] != SCHEMA_MAJOR:
             raise ValueError(
                 f"version de schéma « {value} » non prise en charge (attendue : {SCHEMA_VERSION})"
             )
