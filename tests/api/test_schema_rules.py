@@ -188,3 +188,13 @@ def test_copy_previous_refuses_other_types_in_french(token_api, practice, value)
     assert detail["loc"][-1] == "copy_previous"
     assert "oui ou non" in detail["msg"]
     assert Assessment.objects.count() == before
+
+
+@pytest.mark.parametrize("km", [-1, 0, 5.5, 10_000, 10_001, 1e300])
+def test_survey_values(token_api, openapi, km):
+    survey = {"n_reponses": 30, "km_par_seance": {"voiture": km}}
+    stated = _valid(_component(openapi, "EnquetePatients"), survey)
+    response = token_api.post(
+        "/api/compute", {"profile": PROFILE, "deplacements_patients": {"enquete": survey}}
+    )
+    assert response.status_code == (200 if stated else 422), (km, response.content)

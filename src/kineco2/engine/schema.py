@@ -13,7 +13,7 @@ import functools
 import math
 import types
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -476,6 +477,9 @@ class Froid(Section):
 #: Modes measured by the patients' mobility survey (kineco2.engine.survey.ENGINE_MODES). The
 #: car is split between thermal and electric as in the practice's zone.
 SurveyMode = Literal["voiture", "bus", "tram_metro", "train", "deux_roues", "vae", "velo", "marche"]
+#: A survey's mean or uncertainty: the schema states the bounds ``_finite_positive`` enforces
+#: (with its own French message).
+_SurveyValue = Annotated[float, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10_000})]
 
 
 class EnquetePatients(BaseModel):
@@ -487,10 +491,10 @@ class EnquetePatients(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, title="Enquête mobilité patients")
 
     n_reponses: int = Field(title="Nombre de réponses", ge=1, le=1_000_000)
-    km_par_seance: dict[SurveyMode, float] = Field(
+    km_par_seance: dict[SurveyMode, _SurveyValue] = Field(
         title="Km aller-retour par séance, par mode de transport"
     )
-    incertitude_pct: dict[SurveyMode, float] = Field(
+    incertitude_pct: dict[SurveyMode, _SurveyValue] = Field(
         default_factory=dict, title="Incertitude de chaque moyenne (%)"
     )
     version: str | None = Field(default=None, max_length=20, title="Version des règles")
