@@ -1,0 +1,162 @@
+"""CPU time of one cold results page, in process (no HTTP server, no load generator).
+
+The same loop as ``bench/cold.py`` (save a new answer through the questionnaire's HTMX
+autosave endpoint, then GET the results page: nothing of the new result is cached), run with
+Django's test client in this process, so that ``time.process_time()`` measures only the work
+of the application: a figure that holds on a machine shared with other processes, where the
+wall clock of ``bench/cold.py`` does not. ``--profile`` prints a cProfile of the loop.
+
+    .venv/bin/python bench/cold_cpu.py [--requests 40] [--database URL] [--profile]
+
+Throw-away SQLite file by default, or a throw-away PostgreSQL database (created and dropped)
+with ``--database postgres://…/name``; the cache is Redis (``REDIS_URL``, db 12 by default)
+as in production, flushed of this run's keys only by their expiry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# As the server does (kineco2/wsgi.py): one BLAS thread per request thread.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cold import prepare
+from load import ROOT
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--database", default="", help="postgres://… (default: SQLite file)")
+    parser.add_argument("--profile", action="store_true", help="cProfile (CPU time)")
+    parser.add_argument(
+        "--pyinstrument", action="store_true", help="statistical profile (if installed)"
+    )
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--lines", type=int, default=60)
+    args = parser.parse_args()
+    var = tempfile.mkdtemp(prefix="kineco2-coldcpu-")
+    env = {
+        **os.environ,
+        "KINECO2_VAR_DIR": var,
+        "DJANGO_SETTINGS_MODULE": "kineco2.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "KINECO2_DRAWS": "10000",
+    }
+    env.pop("DATABASE_URL", None)
+    created = None
+    if args.database:
+        base, _, name = args.database.rpartition("/")
+        created = f"{name}_coldcpu"
+        for sql in (f"DROP DATABASE IF EXISTS {created}", f"CREATE DATABASE {created}"):
+            subprocess.run(["psql", base + "/postgres", "-qc", sql], check=True)
+        env["DATABASE_URL"] = f"{base}/{created}"
+    try:
+        (pk,) = prepare(env, 1)
+        os.environ.update(env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "kineco2.settings.bench"
+        os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
+        sys.path.insert(0, str(ROOT / "src"))
+        run(pk, args)
+    finally:
+        if created:
+            subprocess.run(
+                [
+                    "psql",
+                    args.database.rpartition("/")[0] + "/postgres",
+                    "-qc",
+                    f"DROP DATABASE IF EXISTS {created}",
+                ],
+                check=False,
+            )
+
+
+def run(pk: int, args) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    assert client.login(username="demo@kineco2.fr", password="demo-kineco2-2025")
+    step = f"/cabinets/bilans/{pk}/energie/"
+    page = client.get(step).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    shown = re.search(r'name="energie-electricity_kwh-previous" value="([^"]*)"', page)
+    previous = shown.group(1) if shown else ""
+    save = f"/cabinets/bilans/{pk}/enregistrer/"
+    results = f"/cabinets/bilans/{pk}/resultats/"
+    seed = int(time.time()) % 1000  # answers never seen by the cache before
+
+    def one(i: int) -> tuple[float, float]:
+        nonlocal previous
+        value = str(6000 + seed * 100 + i)
+        start = time.process_time()
+        response = client.post(
+            save,
+            {
+                "field": "energie.electricity_kwh",
+                "energie-electricity_kwh": value,
+                "energie-electricity_kwh-previous": previous,
+                "csrfmiddlewaretoken": token,
+            },
+            HTTP_HX_REQUEST="true",
+        )
+        saved = time.process_time() - start
+        assert response.status_code == 200 and "Enregistré" in response.content.decode()
+        previous = value
+        start = time.process_time()
+        response = client.get(results)
+        shown = time.process_time() - start
+        assert response.status_code == 200
+        return saved, shown
+
+    for i in range(3):  # warm the process: imports, reference data, templates
+        one(i)
+    saves, pages = [], []
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    sampler = None
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0005)
+        sampler.start()
+    if profiler:
+        profiler.enable()
+    for i in range(3, 3 + args.requests):
+        saved, shown = one(i)
+        saves.append(saved)
+        pages.append(shown)
+    if profiler:
+        profiler.disable()
+    if sampler:
+        sampler.stop()
+    vendor = connection.vendor
+    total = [a + b for a, b in zip(saves, pages, strict=True)]
+    print(
+        f"CPU par page de résultats à froid ({vendor}, {len(pages)} pages, 10 000 tirages) : "
+        f"page médiane {statistics.median(pages) * 1000:.1f} ms (min {min(pages) * 1000:.1f}) ; "
+        f"enregistrement médian {statistics.median(saves) * 1000:.1f} ms ; "
+        f"les deux {statistics.median(total) * 1000:.1f} ms (min {min(total) * 1000:.1f}) ; "
+        f"charge {os.getloadavg()[0]:.1f}"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
+    if sampler:
+        print(sampler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()
