@@ -43,6 +43,9 @@ def main() -> None:
     parser.add_argument(
         "--pyinstrument", action="store_true", help="statistical profile (if installed)"
     )
+    parser.add_argument(
+        "--breakdown", action="store_true", help="CPU time spent in the main parts of a page"
+    )
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=60)
     args = parser.parse_args()
@@ -82,10 +85,65 @@ def main() -> None:
             )
 
 
+#: Parts timed by ``--breakdown`` (module, attribute); nested parts are included in outer ones.
+PARTS = [
+    ("kineco2.practices.views", "render"),
+    ("kineco2.practices.selectors", "assessment_result"),
+    ("kineco2.engine.uncertainty", "with_monte_carlo"),
+    ("kineco2.practices.views", "_benchmark"),
+    ("kineco2.practices.views", "_post_rows"),
+    ("kineco2.practices.views", "_posts_chart"),
+    ("kineco2.practices.views", "_hint_rows"),
+    ("kineco2.practices.views", "_plausibility_rows"),
+    ("kineco2.practices.views", "_progress_context"),
+    ("kineco2.practices.views", "_results_page_key"),
+    ("kineco2.benchmarks.templatetags.benchmarks_ui", "comparison_chart"),
+    ("django.templatetags.cache.CacheNode", "render"),
+    ("django.template.loader_tags.IncludeNode", "render"),
+    ("django.core.cache.backends.redis.RedisCacheClient", "get"),
+    ("django.core.cache.backends.redis.RedisCacheClient", "set"),
+    ("django.db.backends.utils.CursorWrapper", "execute"),
+]
+
+
+def instrument() -> dict[str, list[float]]:
+    """Wrap :data:`PARTS` to add up their CPU time (outermost call only)."""
+    import functools
+    import importlib
+
+    spent: dict[str, list[float]] = {}
+    for module_name, attr in PARTS:
+        try:
+            owner = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            module_name, _, cls = module_name.rpartition(".")
+            owner = getattr(importlib.import_module(module_name), cls)
+        original = getattr(owner, attr)
+        label = f"{owner.__name__.rpartition('.')[2]}.{attr}"
+        spent[label] = [0.0, 0]
+        depth = {"n": 0}
+
+        def wrapper(*a, __original=original, __label=label, __depth=depth, **kw):
+            if __depth["n"]:
+                return __original(*a, **kw)
+            __depth["n"] += 1
+            start = time.process_time()
+            try:
+                return __original(*a, **kw)
+            finally:
+                spent[__label][0] += time.process_time() - start
+                spent[__label][1] += 1
+                __depth["n"] -= 1
+
+        setattr(owner, attr, functools.wraps(original)(wrapper))
+    return spent
+
+
 def run(pk: int, args) -> None:
     import django
 
     django.setup()
+    spent = instrument() if args.breakdown else None
     from django.db import connection
     from django.test import Client
 
@@ -135,6 +193,9 @@ def run(pk: int, args) -> None:
         sampler.start()
     if profiler:
         profiler.enable()
+    if spent:
+        for value in spent.values():
+            value[:] = [0.0, 0]
     for i in range(3, 3 + args.requests):
         saved, shown = one(i)
         saves.append(saved)
@@ -152,6 +213,13 @@ def run(pk: int, args) -> None:
         f"les deux {statistics.median(total) * 1000:.1f} ms (min {min(total) * 1000:.1f}) ; "
         f"charge {os.getloadavg()[0]:.1f}"
     )
+    if spent:
+        pages_and_saves = len(pages)
+        for label, (cpu, calls) in spent.items():
+            print(
+                f"   {label:45s} {cpu / pages_and_saves * 1000:7.2f} ms par page+enregistrement "
+                f"({calls / pages_and_saves:.1f} appels)"
+            )
     if profiler:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
     if sampler:

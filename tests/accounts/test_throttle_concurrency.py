@@ -67,9 +67,16 @@ def _redis_available() -> bool:
 
 
 @pytest.mark.skipif(not _redis_available(), reason=f"Redis injoignable ({REDIS_URL})")
-def test_burst_with_redis():
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "kineco2.web.cache.RedisCache",  # what the settings use: one client shared by threads
+        "django.core.cache.backends.redis.RedisCache",
+    ],
+)
+def test_burst_with_redis(backend):
     cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": backend,
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"kineco2-test-{uuid.uuid4().hex}",
     }

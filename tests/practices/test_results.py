@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from kineco2.engine.factors import load_factors
+from kineco2.engine.formatting import format_number
 from kineco2.practices import services
 from kineco2.practices.models import ResultSnapshot
 from kineco2.practices.selectors import assessment_result
@@ -45,6 +46,14 @@ def test_results_page(logged_client, assessment, settings):
     assert escape(factor.source) in html
     assert f"({factor.year})" in html  # a year, not « 2 022 »
     assert reverse("factor_detail", args=[line.factor_id]) in html
+    # the row of that line (built in Python: practices.views._line_row)
+    row = html[html.index(escape(line.detail)) :].split("</tr>")[0]
+    assert (
+        f"{reverse('factor_detail', args=[line.factor_id])}?version={result.factors_version}" in row
+    )
+    assert format_number(line.kgco2e, 1) in row
+    assert f"± {format_number(factor.uncertainty_pct, 0)} %" in row
+    assert escape(factor.label) in row
     assert "<details" in html
     assert "mesuré" in html and "valeur par défaut" in html
     # Precision hints link to the step and the question.

@@ -23,12 +23,14 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kineco2.engine import InputError, geography
 from kineco2.engine.factors import load_factors
-from kineco2.engine.formatting import format_number, plain_number
+from kineco2.engine.formatting import format_number, plain_number, source_with_year
 from kineco2.engine.lines import ORIGINS
 from kineco2.practices import selectors, services
 from kineco2.practices.answers import STEP_LABELS, STEPS, field_specs, to_input
@@ -631,22 +633,47 @@ def _default_inputs(assessment: Assessment, post) -> tuple[list[dict], int]:
     return list(questions.values()), len(hypotheses)
 
 
+@functools.lru_cache(maxsize=4096)
+def _factor_cell(factor_id: str, version: str) -> str:
+    """The « Source du facteur » cell of a calculation line: the same for every bilan of a
+    factor version, so built once per process (link, label, estimate badge, source, ± %)."""
+    factor = load_factors(version).get(factor_id)
+    if factor is None:
+        return format_html("<code>{}</code>", factor_id)
+    badge = (
+        mark_safe(' <span class="badge badge-warn">estimation</span>') if factor.is_estimate else ""
+    )
+    return format_html(
+        '<a href="{}?version={}">{}</a>{}<br>{}, ± {} %',
+        reverse("factor_detail", args=[factor_id]),
+        version,
+        factor.label,
+        badge,
+        source_with_year(factor.source, factor.year),
+        format_number(float(factor.uncertainty_pct), 0),
+    )
+
+
+def _line_row(line, version: str) -> str:
+    """One row of a post's calculation table (built here: ≈ 40 rows per page, each ten
+    template variables and a URL, were a third of a cold results page)."""
+    return format_html(
+        '<tr><th scope="row">{}<br><span class="badge quality-{}">{}</span></th><td>{}</td>'
+        '<td class="num">{}</td><td class="source">{}</td></tr>',
+        line.label,
+        line.origin,
+        ORIGINS.get(line.origin, line.origin),
+        line.detail,
+        format_number(line.kgco2e, 1),
+        _factor_cell(line.factor_id, version),
+    )
+
+
 def _post_rows(result, assessment: Assessment | None = None) -> list[dict]:
-    factors = load_factors(result.factors_version)
     unc = result.uncertainty
     rows = []
     for post in sorted(result.posts, key=lambda p: -p.kgco2e):
-        lines = []
-        for line in post.lines:
-            factor = factors.get(line.factor_id)
-            lines.append(
-                {
-                    "line": line,
-                    "factor": factor,
-                    "estimate": bool(factor and factor.is_estimate),
-                    "origin": ORIGINS.get(line.origin, line.origin),
-                }
-            )
+        lines = mark_safe("\n".join(_line_row(line, result.factors_version) for line in post.lines))
         defaults, hypotheses = (
             _default_inputs(assessment, post) if assessment is not None else ([], 0)
         )
@@ -668,11 +695,12 @@ def _benchmark(assessment, result, answers_hash: str):
     """The comparison with similar practices, cached a few minutes (the panel moves slowly)."""
     from kineco2.benchmarks.comparison import compare
 
-    return cache.get_or_set(
-        f"benchmark:{assessment.practice_id}:{assessment.reference_year}:{answers_hash}",
-        lambda: compare(result, assessment.practice, reference_year=assessment.reference_year),
-        timeout=300,
-    )
+    key = f"benchmark:{assessment.practice_id}:{assessment.reference_year}:{answers_hash}"
+    outcome = cache.get(key)  # get + set: two round trips where get_or_set makes three
+    if outcome is None:
+        outcome = compare(result, assessment.practice, reference_year=assessment.reference_year)
+        cache.set(key, outcome, timeout=300)
+    return outcome
 
 
 def _posts_chart(result, answers_hash: str) -> str:

@@ -133,7 +133,7 @@ CACHES = {
 }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "kineco2.web.cache.RedisCache",  # clients reused (web/cache.py)
         "LOCATION": os.environ["REDIS_URL"],
     }
 
