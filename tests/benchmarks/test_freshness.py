@@ -228,3 +228,29 @@ def test_years_and_default_population_follow_the_generation(small_cells):
     practice = make_practice("35000")
     add_result(practice, BRETAGNE_TOTALS[0], year=2024, per_session=2.0)
     assert selectors.available_years("autodiagnostics") == [2025, 2024]
+
+
+def test_tables_are_kept_in_the_process_under_a_generation(small_cells, monkeypatch):
+    freshness.bump()  # a generation with a token (not "0")
+    first = selectors.load_overview("autodiagnostics", year=2025)
+
+    def no_shared_cache(*args, **kwargs):
+        raise AssertionError("read from the process, not unpickled from the cache")
+
+    monkeypatch.setattr(selectors.cache, "get", no_shared_cache)
+    assert selectors.load_overview("autodiagnostics", year=2025) is first
+    monkeypatch.undo()
+    freshness.bump()  # a write: the next read recomputes
+    assert selectors.load_overview("autodiagnostics", year=2025) is not first
+
+
+def test_generation_zero_is_never_kept_in_the_process(small_cells, monkeypatch):
+    from kineco2.benchmarks.models import DataGeneration
+
+    monkeypatch.setattr(selectors, "_LOCAL_OVERVIEWS", {})
+    DataGeneration.objects.all().delete()  # e.g. a test database rolled back: "0" again
+    selectors.load_overview("autodiagnostics", year=2025)
+    assert selectors._LOCAL_OVERVIEWS == {}
+    freshness.bump()
+    selectors.load_overview("autodiagnostics", year=2025)
+    assert len(selectors._LOCAL_OVERVIEWS) == 1
