@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -65,6 +66,10 @@ def prepare(env: dict, copies: int) -> list[int]:
     return [int(x) for x in line.split()[1:]]
 
 
+#: Decimals of every answer of this run (see user_loop).
+RUN_DECIMALS = random.SystemRandom().randrange(1, 10_000)
+
+
 def step_page(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[str, str]:
     """(CSRF token, value the page shows for the electricity question) of a step page."""
     conn.request("GET", path, headers={"Cookie": cookie})
@@ -97,7 +102,10 @@ def user_loop(
     for i in range(count):
         if time.monotonic() > deadline:
             break
-        value = str(6000 + offset * 1000 + i)  # a new answer each time: a cold result
+        # A new answer each time: a cold result. The decimals are drawn once per run: the
+        # results are cached by the answers (24 h, in Redis), so a second run must not meet
+        # the answers of the first one.
+        value = f"{6000 + offset * 1000 + i},{RUN_DECIMALS:04d}"
         body = urllib.parse.urlencode(
             {
                 "field": "energie.electricity_kwh",
