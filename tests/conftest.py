@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests assert properties, never speed: Hypothesis' per-example deadline (200 ms)
+# turns a busy machine into a « Flaky » failure, so it is off everywhere. In CI the examples
+# are derived from each test's name (derandomize): a run on main is reproducible, and the
+# random exploration stays in developers' runs.
+settings.register_profile(
+    "kineco2", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("kineco2-ci", parent=settings.get_profile("kineco2"), derandomize=True)
+settings.load_profile("kineco2-ci" if os.environ.get("CI") else "kineco2")
 
 PASSWORD = "kine-carbone-2025!"
 OTHER_PASSWORD = "autre-kine-2025!"
