@@ -285,12 +285,16 @@ def run_job(
     except Exception as exc:  # the job records it; the caller sees it too
         RecomputeJob.objects.filter(pk=job.pk).update(
             status=JobStatus.ECHEC,
+            # chunks committed side by side (PostgreSQL, read committed) may each have counted
+            # without the other: the count of the rows is the truth
+            done=VersionFigures.objects.filter(version=job.version).count(),
             message=f"Recalcul interrompu : {exc}",
             seconds=F("seconds") + (time.perf_counter() - started),
         )
         raise
     RecomputeJob.objects.filter(pk=job.pk).update(
         status=JobStatus.TERMINE,
+        done=VersionFigures.objects.filter(version=job.version).count(),
         finished_at=timezone.now(),
         seconds=F("seconds") + (time.perf_counter() - started),
     )
