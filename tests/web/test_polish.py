@@ -110,3 +110,25 @@ def test_no_internal_references_in_public_catalogue_sources():
 def test_glossary_is_public_and_in_the_footer(client):
     assert client.get(reverse("glossary")).status_code == 200
     assert reverse("glossary").encode() in client.get(reverse("home")).content
+
+
+def test_default_sources_never_send_users_to_internal_notes():
+    """Released defaults files keep their text; what is read has no internal reference."""
+    from kineco2.engine import defaults
+
+    assert (
+        defaults.public_source("≈ 1 000 € HT par MK (domain-research §8.2), dont 600 €")
+        == "≈ 1 000 € HT par MK, dont 600 €"
+    )
+    for version in ("2025.1", "2026.1"):
+        raw = (defaults.DEFAULTS_DIR / f"{version}.yaml").read_text(encoding="utf-8")
+        assert "domain-research §8.2), dont" in raw  # the released file is untouched
+        loaded = defaults.load_defaults(version)
+        sources = [item.source for item in loaded.defaults.values()]
+        assert sources and not any("domain-research" in s for s in sources), version
+
+
+def test_public_methodology_pages_carry_no_internal_reference(client):
+    for name in ("release_notes_2026_1", "methodology_changes", "factor_list", "methodology"):
+        body = client.get(reverse(name)).content.decode()
+        assert "domain-research" not in body, name

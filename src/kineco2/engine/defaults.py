@@ -30,6 +30,16 @@ PER = {
 }
 QUALITIES = ("publie", "secondaire", "proxy", "estimation")
 _VERSION = re.compile(r"^\d{4}\.\d+$")
+#: A reference to the team's internal research notes, e.g. « (domain-research §8.2) ». Two
+#: released files (defaults 2025.1 and 2026.1) carry it in a source; those files are never
+#: edited, and what users read must not send them to a document they cannot open. The quality
+#: « estimation » already says where the figure comes from.
+_INTERNAL_REFERENCE = re.compile(r"\s*\(\s*domain-research(?:\.md)?\s*(?:§\s*[\d.]+)?\s*\)")
+
+
+def public_source(text: str) -> str:
+    """``text`` as users read it: without references to internal working documents."""
+    return _INTERNAL_REFERENCE.sub("", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +233,7 @@ def _parse_entries(entries: dict[str, Any], problems: list[str], where: str) -> 
                 per=spec["per"],
                 uncertainty_pct=float(spec["uncertainty_pct"]),
                 quality=spec["quality"],
-                source=str(spec["source"]).strip(),
+                source=public_source(str(spec["source"])),
                 change=str(spec.get("change", "")).strip(),
             )
         except (KeyError, TypeError, ValueError) as exc:
