@@ -28,10 +28,12 @@ import gzip
 import heapq
 import io
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 from kineco2.engine.errors import EngineError, ReferenceDataError
@@ -293,7 +295,7 @@ _COMMUNE_COLUMNS = [
     "alias_codes",
     "epci_code",
 ]
-_CODE, _NAME, _POSTAL, _DEPARTEMENT, _POPULATION, _ALIASES, _EPCI = range(7)  # _EPCI: unused
+_CODE, _NAME, _POSTAL, _DEPARTEMENT, _POPULATION, _ALIASES, _EPCI = range(7)
 
 
 class _Index(NamedTuple):
@@ -307,6 +309,18 @@ class _Index(NamedTuple):
     by_insee: dict[str, int]  # current and alias INSEE code -> row position
     by_postal: dict[str, tuple[int, ...]]  # postal code -> rows, most populated first
     departements: dict[str, _Departement]
+
+    def insee_position(self, code: str) -> int | None:
+        return self.by_insee.get(code)
+
+    def postal_positions(self, code: str) -> tuple[int, ...] | None:
+        return self.by_postal.get(code)
+
+    def code_at(self, position: int) -> str:
+        return self.rows[position][_CODE]
+
+    def epci_at(self, position: int) -> str:
+        return self.rows[position][_EPCI]
 
     def commune(self, position: int) -> Commune:
         commune = self.materialized[position]
@@ -347,13 +361,19 @@ def _read_table(name: str, columns: list[str]) -> list[list[str]]:
 
 
 @cache
-def _index() -> _Index:
-    departements = {
+def _departements() -> dict[str, _Departement]:
+    return {
         code: _Departement(name, region_code, region_name)
         for code, name, region_code, region_name in _read_table(
             "departements.csv", ["code", "name", "region_code", "region_name"]
         )
     }
+
+
+@cache
+def _index() -> _Index:
+    """The whole commune table in memory (all_communes, search, zones by territory)."""
+    departements = _departements()
     rows = _read_table("communes.csv.gz", _COMMUNE_COLUMNS)
     populations = [int(row[_POPULATION]) if row[_POPULATION] else -1 for row in rows]
     by_insee: dict[str, int] = {}
@@ -384,6 +404,141 @@ def _index() -> _Index:
         by_postal=by_postal,
         departements=departements,
     )
+
+
+
+# --- compact index: one commune without reading the whole tables -----------------------------
+
+#: SQLite file derived from ``communes.csv.gz`` and ``communes_aav2020.csv.gz`` by
+#: ``scripts/build_geo_index.py`` (checked up to date by ``tests/engine/test_geo_index.py``).
+INDEX_FILE = "communes_index.sqlite3"
+
+
+def write_index(connection) -> None:
+    """Write the compact index of the CSV files into an empty SQLite database."""
+    index, table = _index(), _aav_table()
+    connection.executescript(
+        """
+        CREATE TABLE commune (position INTEGER PRIMARY KEY, code_insee TEXT NOT NULL,
+            name TEXT NOT NULL, postal_codes TEXT NOT NULL, departement TEXT NOT NULL,
+            population INTEGER NOT NULL, epci TEXT NOT NULL);
+        CREATE TABLE insee (code TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE postal (code TEXT PRIMARY KEY, positions TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE aav (code TEXT PRIMARY KEY, aav TEXT NOT NULL, name TEXT NOT NULL,
+            size_class INTEGER NOT NULL, category INTEGER NOT NULL) WITHOUT ROWID;
+        """
+    )
+    connection.executemany(
+        "INSERT INTO commune VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                position,
+                row[_CODE],
+                row[_NAME],
+                row[_POSTAL],
+                row[_DEPARTEMENT],
+                index.populations[position],
+                row[_EPCI],
+            )
+            for position, row in enumerate(index.rows)
+        ),
+    )
+    connection.executemany("INSERT INTO insee VALUES (?, ?)", sorted(index.by_insee.items()))
+    connection.executemany(
+        "INSERT INTO postal VALUES (?, ?)",
+        sorted(
+            (code, " ".join(map(str, positions))) for code, positions in index.by_postal.items()
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO aav VALUES (?, ?, ?, ?, ?)",
+        sorted((code, *aire) for code, aire in table.items()),
+    )
+    connection.commit()
+
+
+def index_contents(connection) -> dict[str, list[tuple]]:
+    """Every table of an index database, sorted (to compare two indexes)."""
+    return {
+        name: connection.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall()  # noqa: S608
+        for name in ("commune", "insee", "postal", "aav")
+    }
+
+
+class _CompactIndex:
+    """The :class:`_Index` interface over the SQLite index: a lookup reads a few pages."""
+
+    def __init__(self, path: str):
+        import sqlite3
+
+        self._connection = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        self._communes: dict[int, Commune] = {}
+
+    def _one(self, sql: str, value: object) -> tuple | None:
+        with self._lock:
+            return self._connection.execute(sql, (value,)).fetchone()
+
+    def insee_position(self, code: str) -> int | None:
+        found = self._one("SELECT position FROM insee WHERE code = ?", code)
+        return None if found is None else found[0]
+
+    def postal_positions(self, code: str) -> tuple[int, ...] | None:
+        found = self._one("SELECT positions FROM postal WHERE code = ?", code)
+        return None if found is None else tuple(int(p) for p in found[0].split())
+
+    def _row(self, position: int) -> tuple:
+        found = self._one("SELECT * FROM commune WHERE position = ?", position)
+        if found is None:  # pragma: no cover - positions come from the index itself
+            raise ReferenceDataError("Index des communes incohérent.")
+        return found
+
+    def code_at(self, position: int) -> str:
+        return self._row(position)[1]
+
+    def epci_at(self, position: int) -> str:
+        return self._row(position)[6]
+
+    def commune(self, position: int) -> Commune:
+        commune = self._communes.get(position)
+        if commune is None:
+            _, code, name, postal, dep, population, _epci = self._row(position)
+            departement = _departements()[dep]
+            commune = Commune(
+                code_insee=code,
+                name=name,
+                postal_codes=tuple(postal.split()),
+                departement=dep,
+                departement_name=departement.name,
+                region_code=departement.region_code,
+                region_name=departement.region_name,
+                territory=_territory(dep),
+                population=None if population < 0 else population,
+            )
+            self._communes[position] = commune
+        return commune
+
+    def aire(self, code_insee: str) -> AireAttraction | None:
+        found = self._one("SELECT aav, name, size_class, category FROM aav WHERE code = ?", code_insee)
+        return None if found is None else AireAttraction(*found)
+
+
+@cache
+def _compact_index() -> _CompactIndex | None:
+    """The SQLite index, or ``None`` if the package data is not a plain file (zip import)."""
+    resource = resources.files(_DATA_PACKAGE).joinpath(*_DATA_DIR, INDEX_FILE)
+    if not isinstance(resource, Path) or not resource.is_file():
+        return None
+    return _CompactIndex(str(resource))
+
+
+def _finder() -> _Index | _CompactIndex:
+    """The loaded whole table if some caller needed it already, else the compact index."""
+    if _index.cache_info().currsize:
+        return _index()
+    return _compact_index() or _index()
 
 
 def _normalize_code(code: str) -> str:
@@ -423,27 +578,27 @@ class _Ambiguous(NamedTuple):
 def _resolve(code: str) -> tuple[Commune, ...] | _Ambiguous:
     """:func:`lookup` without raising the ambiguity (returned, not raised)."""
     normalized = _normalize_code(code)
-    index = _index()
+    index = _finder()
     qualified = _QUALIFIED_PATTERN.fullmatch(normalized)
     if qualified:
         kind, number = qualified.groups()
         if kind == "INSEE":
-            position = index.by_insee.get(number)
+            position = index.insee_position(number)
             positions: tuple[int, ...] | None = None if position is None else (position,)
         else:
-            positions = index.by_postal.get(number)
+            positions = index.postal_positions(number)
         if positions:
             return tuple(index.commune(position) for position in positions)
         raise UnknownCommuneError(code)
     if _CODE_PATTERN.fullmatch(normalized):
-        positions = index.by_postal.get(normalized)
-        position = index.by_insee.get(normalized)
+        positions = index.postal_positions(normalized)
+        position = index.insee_position(normalized)
         if positions is None:
             positions = None if position is None else (position,)
         elif (
             position is not None
             and position not in positions
-            and index.rows[position][_CODE] == normalized
+            and index.code_at(position) == normalized
         ):
             return _Ambiguous(
                 index.commune(position),
@@ -489,8 +644,8 @@ def commune_by_insee(code_insee: str) -> Commune:
     Unlike :func:`locate`, never reads the code as a postal code: use it to read back a
     stored ``Commune.code_insee``. Raises :class:`UnknownCommuneError`.
     """
-    index = _index()
-    position = index.by_insee.get(_normalize_code(code_insee))
+    index = _finder()
+    position = index.insee_position(_normalize_code(code_insee))
     if position is None:
         raise UnknownCommuneError(code_insee)
     return index.commune(position)
@@ -498,11 +653,11 @@ def commune_by_insee(code_insee: str) -> Commune:
 
 def intercommunality_of(code_insee: str) -> str | None:
     """SIREN of the commune's intercommunality (EPCI à fiscalité propre), ``None`` if none."""
-    index = _index()
-    position = index.by_insee.get(_normalize_code(code_insee))
+    index = _finder()
+    position = index.insee_position(_normalize_code(code_insee))
     if position is None:
         raise UnknownCommuneError(code_insee)
-    return index.rows[position][_EPCI] or None
+    return index.epci_at(position) or None
 
 
 def territory_of(code: str) -> str:
@@ -578,6 +733,10 @@ def aire_attraction(commune: Commune) -> AireAttraction | None:
     ``75111`` is read as Paris by :func:`lookup`), so its ``code_insee`` is the key. The
     three COM (975, 977, 978) are outside INSEE's zoning: ``None``.
     """
+    if not _aav_table.cache_info().currsize:
+        compact = _compact_index()
+        if compact is not None:
+            return compact.aire(commune.code_insee)
     return _aav_table().get(commune.code_insee)
 
 
