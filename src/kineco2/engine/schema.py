@@ -224,6 +224,10 @@ def _number_field(model: type[BaseModel], name: str) -> tuple[str, bool] | None:
 class _FrenchNumbers(BaseModel):
     """Numbers given as text (API, YAML, imports) are read the French way, never guessed."""
 
+    # Validators are built on first use, not at import: a nested model's validation is
+    # part of AssessmentInput's, so building each model's own is import time for nothing.
+    model_config = ConfigDict(defer_build=True)
+
     @field_validator("*", mode="before")
     @classmethod
     def _french_number_text(cls, value: Any, info: ValidationInfo) -> Any:
@@ -237,7 +241,7 @@ class _FrenchNumbers(BaseModel):
 
 
 class Section(_FrenchNumbers):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     data_quality: DataQuality = Field(
         default="estime",
@@ -488,7 +492,9 @@ class EnquetePatients(BaseModel):
     mode and the sampling uncertainty of each mean (relative upper half-width of its 95 %
     bootstrap interval, in %)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="Enquête mobilité patients")
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, title="Enquête mobilité patients", defer_build=True
+    )
 
     n_reponses: int = Field(title="Nombre de réponses", ge=1, le=1_000_000)
     km_par_seance: dict[SurveyMode, _SurveyValue] = Field(
@@ -1004,6 +1010,7 @@ class AssessmentInput(BaseModel):
         frozen=True,
         title="Bilan carbone d'un cabinet de kinésithérapie",
         json_schema_extra={"schema_version": SCHEMA_VERSION},
+        defer_build=True,
     )
 
     schema_version: str = Field(
