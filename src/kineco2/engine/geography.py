@@ -406,8 +406,7 @@ def _index() -> _Index:
     )
 
 
-
-# --- compact index: one commune without reading the whole tables -----------------------------
+# --- compact index: one commune without reading the whole tables -------------------------
 
 #: SQLite file derived from ``communes.csv.gz`` and ``communes_aav2020.csv.gz`` by
 #: ``scripts/build_geo_index.py`` (checked up to date by ``tests/engine/test_geo_index.py``).
@@ -521,7 +520,9 @@ class _CompactIndex:
         return commune
 
     def aire(self, code_insee: str) -> AireAttraction | None:
-        found = self._one("SELECT aav, name, size_class, category FROM aav WHERE code = ?", code_insee)
+        found = self._one(
+            "SELECT aav, name, size_class, category FROM aav WHERE code = ?", code_insee
+        )
         return None if found is None else AireAttraction(*found)
 
 
