@@ -6,8 +6,11 @@ package ``@etalab/decoupage-administratif``: INSEE Code officiel géographique, 
 postal codes, DGCL intercommunalities); ``communes_aav2020.csv.gz`` is INSEE's commune
 table of the *zonage en aires d'attraction des villes 2020* (géographie 2025), which gives
 the patient zone. ``data/geo/PROVENANCE.md`` gives versions, licences and rebuild
-commands. They are read once, lazily, with the standard library only (about 0.1 s each);
-every lookup afterwards is a dictionary access (about 1 µs).
+commands. Finding one commune or its zone reads ``communes_index.sqlite3``, an index derived
+from the CSV files by ``scripts/build_geo_index.py`` (a few pages per lookup); the whole
+tables are read once, lazily, with the standard library only (about 0.2 s each), only by
+the callers that need every commune (:func:`all_communes`, search, zones by territory),
+and lookups afterwards are dictionary accesses.
 
 Two kinds of 5-character codes exist and overlap: about 2 950 strings are both a postal
 code and the INSEE code of another current commune (``97411`` is the INSEE code of
