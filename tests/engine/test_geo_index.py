@@ -71,3 +71,13 @@ def test_lookup_before_the_whole_table_is_loaded(monkeypatch):
     finally:
         geography._index.cache_clear()
         geography._aav_table.cache_clear()
+
+
+def test_compact_index_reconnects_in_a_forked_process(compact, monkeypatch):
+    import os
+
+    assert compact.insee_position("69123") is not None
+    first = compact._connection
+    monkeypatch.setattr(os, "getpid", lambda: -2)  # as in a worker forked after loading
+    assert compact.insee_position("69123") == geography._index().insee_position("69123")
+    assert compact._connection is not first

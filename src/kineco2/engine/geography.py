@@ -30,6 +30,7 @@ import csv
 import gzip
 import heapq
 import io
+import os
 import re
 import threading
 import unicodedata
@@ -471,16 +472,23 @@ class _CompactIndex:
     """The :class:`_Index` interface over the SQLite index: a lookup reads a few pages."""
 
     def __init__(self, path: str):
-        import sqlite3
-
-        self._connection = sqlite3.connect(
-            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        self._path = path
+        self._connection = None
+        self._pid = -1
         self._lock = threading.Lock()
         self._communes: dict[int, Commune] = {}
 
     def _one(self, sql: str, value: object) -> tuple | None:
         with self._lock:
+            if self._pid != os.getpid():
+                # one connection per process: a SQLite connection must not cross a fork
+                # (gunicorn --preload forks workers after loading the application)
+                import sqlite3
+
+                self._connection = sqlite3.connect(
+                    f"file:{self._path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+                )
+                self._pid = os.getpid()
             return self._connection.execute(sql, (value,)).fetchone()
 
     def insee_position(self, code: str) -> int | None:
