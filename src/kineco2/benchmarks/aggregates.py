@@ -647,29 +647,17 @@ def _cells(
         if not disclosure.allowed(n, "median"):
             out |= dict.fromkeys(columns, count_only(published_n))
             continue
-        ordered = np.sort(matrix[:, rows], axis=1)
         group_key = members.key(rows)
-        windows = {}
-        for fraction in PERCENTILES:
-            family_name = disclosure.FAMILY_OF[fraction]
-            if disclosure.allowed(n, family_name):
-                start = disclosure.window_start(n, fraction)
-                windows[fraction] = ordered[:, start : start + disclosure.WINDOW].tolist()
-        for j, metric_id in enumerate(columns):
-            factor = 1.0 + disclosure.noise(disclosure.derive(group_key, metric_id))
-            q = {
-                fraction: disclosure.round_significant(
-                    math.fsum(window[j]) / disclosure.WINDOW * factor
-                )
-                for fraction, window in windows.items()
-            }
+        keys = [disclosure.derive(group_key, metric_id) for metric_id in columns]
+        published = disclosure.quantiles_many(matrix[:, rows], PERCENTILES, keys=keys)
+        for metric_id, q in zip(columns, published, strict=True):
             out[metric_id] = Cell(
                 n=published_n,
-                p10=q.get(0.1),
+                p10=q[0.1],
                 p25=q[0.25],
                 median=q[0.5],
                 p75=q[0.75],
-                p90=q.get(0.9),
+                p90=q[0.9],
             )
     return out
 
