@@ -26,13 +26,12 @@ from kineco2.report.svgbars import (
     ACCENT,
     ACCENT_LIGHT,
     FONT,
-    GRID,
     INK,
     MUTED,
     _nice_step,
     _num,
     _text,
-    _tick,
+    x_ticks,
 )
 from kineco2.web.svg import inline_svg
 
@@ -111,17 +110,7 @@ def _distribution(rows: list[tuple[str, Cell | Suppressed]], title: str, unit: s
         ' <g id="axes_1">',
     ]
     bottom = TOP + ROW_H * max(len(rows), 2)
-    tick, index = 0.0, 0
-    while tick <= top + 1e-9:
-        tx = x(tick)
-        parts.append(
-            f'  <g id="xtick_{index}"><line x1="{tx:.1f}" y1="{TOP}" x2="{tx:.1f}" '
-            f'y2="{bottom}" stroke="{GRID}" stroke-width="0.8"/>'
-            + _text(tx, bottom + 15, _tick(tick, step), fill=MUTED, text_anchor="middle")
-            + "</g>"
-        )
-        tick = round(tick + step, 10)
-        index += 1
+    parts += x_ticks(x, top, step, TOP, bottom)
     parts.append(
         f'  <line x1="{PLOT_X}" y1="{bottom}" x2="{PLOT_X + PLOT_W}" y2="{bottom}" '
         f'stroke="{MUTED}" stroke-width="0.8"/>'

@@ -83,6 +83,23 @@ class Bar:
     high_t: float | None = None
 
 
+def x_ticks(x, top: float, step: float, y_top: float, y_bottom: float) -> list[str]:
+    """Vertical grid lines with their labels, every ``step`` from 0 to ``top`` (``x`` maps a
+    value to its abscissa); shared by every horizontal chart."""
+    out, tick, index = [], 0.0, 0
+    while tick <= top + 1e-9:
+        tx = x(tick)
+        out.append(
+            f'  <g id="xtick_{index}"><line x1="{tx:.1f}" y1="{y_top}" x2="{tx:.1f}" '
+            f'y2="{y_bottom}" stroke="{GRID}" stroke-width="0.8"/>'
+            + _text(tx, y_bottom + 15, _tick(tick, step), fill=MUTED, text_anchor="middle")
+            + "</g>"
+        )
+        tick = round(tick + step, 10)
+        index += 1
+    return out
+
+
 def posts_bar_svg(result: Result) -> str:
     """Horizontal bars of t CO2e by post, largest first, with 95 % intervals when known."""
     posts = sorted((p for p in result.posts if p.kgco2e > 0), key=lambda p: -p.kgco2e)
@@ -150,18 +167,7 @@ def bars_svg(
     bottom = TOP + ROW_H * len(bars)
     # grid and x ticks
     parts.append(' <g id="axes_1">')
-    tick = 0.0
-    index = 0
-    while tick <= top + 1e-9:
-        tx = x(tick)
-        parts.append(
-            f'  <g id="xtick_{index}"><line x1="{tx:.1f}" y1="{TOP}" x2="{tx:.1f}" '
-            f'y2="{bottom}" stroke="{GRID}" stroke-width="0.8"/>'
-            + _text(tx, bottom + 15, _tick(tick, step), fill=MUTED, text_anchor="middle")
-            + "</g>"
-        )
-        tick = round(tick + step, 10)
-        index += 1
+    parts += x_ticks(x, top, step, TOP, bottom)
     parts.append(
         f'  <line x1="{PLOT_X}" y1="{bottom}" x2="{PLOT_X + PLOT_W}" y2="{bottom}" '
         f'stroke="{MUTED}" stroke-width="0.8"/>'
@@ -247,17 +253,7 @@ def comparison_svg(value: float, q: dict[str, float], label: str) -> str:
         f" <desc>{escape(description)}</desc>",
         ' <g id="axes_1">',
     ]
-    tick, index = 0.0, 0
-    while tick <= top + 1e-9:
-        tx = x(tick)
-        parts.append(
-            f'  <g id="xtick_{index}"><line x1="{tx:.1f}" y1="18" x2="{tx:.1f}" y2="{axis_y}" '
-            f'stroke="{GRID}" stroke-width="0.8"/>'
-            + _text(tx, axis_y + 15, _tick(tick, step), fill=MUTED, text_anchor="middle")
-            + "</g>"
-        )
-        tick = round(tick + step, 10)
-        index += 1
+    parts += x_ticks(x, top, step, 18, axis_y)
     parts += [
         f'  <line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="{MUTED}" '
         'stroke-width="0.8"/>',
