@@ -95,3 +95,29 @@ def test_rejects_unknown_fraction_and_wrong_shape() -> None:
         disclosure.quantiles_many(np.ones((1, 20)), (0.3,), keys=[b"k"])
     with pytest.raises(ValueError):
         disclosure.quantiles_many(np.ones((2, 20)), keys=[b"k"])
+    with pytest.raises(ValueError):
+        disclosure.quantiles_of_windows(np.ones((1, 2, 5)), 30, keys=[b"k"])  # 5 windows
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.sampled_from(SIZES),
+    rows=st.integers(min_value=1, max_value=4),
+    data=st.data(),
+    fractions=st.lists(st.sampled_from(FRACTIONS), min_size=1, max_size=7, unique=True),
+)
+def test_windows_alone_give_the_scalar_reference(n, rows, data, fractions) -> None:
+    """``quantiles_of_windows`` reads only the ordered values at ``window_plan``'s windows."""
+    matrix = [data.draw(st.lists(finite, min_size=n, max_size=n)) for _ in range(rows)]
+    keys = [data.draw(st.binary(min_size=1, max_size=16)) for _ in range(rows)]
+    plan = disclosure.window_plan(n, fractions)
+    assert [f for f, _ in plan] == [
+        f for f in fractions if disclosure.allowed(n, disclosure.FAMILY_OF[f])
+    ]
+    ordered = np.sort(np.array(matrix).reshape(rows, n), axis=1)
+    windows = np.zeros((rows, len(plan), disclosure.WINDOW))
+    for j, (_, start) in enumerate(plan):
+        windows[:, j] = ordered[:, start : start + disclosure.WINDOW]
+    got = disclosure.quantiles_of_windows(windows, n, fractions, keys=keys)
+    for row, key, result in zip(matrix, keys, got, strict=True):
+        assert same(result, disclosure.quantiles(row, fractions, key=key))

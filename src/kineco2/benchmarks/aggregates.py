@@ -526,19 +526,118 @@ class _Members:
         self.order = np.argsort(text, kind="stable")
         self.rank = np.empty(n, dtype=np.intp)
         self.rank[self.order] = np.arange(n, dtype=np.intp)
-        self.buffer = np.frombuffer(
-            "".join(t + "\x00" for t in text.tolist()).encode("ascii"), dtype=np.uint8
-        )
+        joined = "\x00".join(text.tolist()) + "\x00" if n else ""
+        self.buffer = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
         self.lengths = np.char.str_len(text).astype(np.intp) + 1 if n else np.zeros(0, np.intp)
         self.offsets = np.cumsum(self.lengths) - self.lengths
         self.salt = salt
 
     def key(self, rows: np.ndarray) -> bytes:
-        members = self.order[np.sort(self.rank[rows])]
+        return self.key_ordered(self.order[np.sort(self.rank[rows])])
+
+    def key_ordered(self, members: np.ndarray) -> bytes:
+        """The key of the group of rows ``members``, already in the order of their ids as text."""
         lengths = self.lengths[members]
         shift = self.offsets[members] - (np.cumsum(lengths) - lengths)
         positions = np.repeat(shift, lengths) + np.arange(int(lengths.sum()), dtype=np.intp)
         return disclosure.cell_key_joined(self.buffer[positions].tobytes(), salt=self.salt)
+
+
+#: Internal dimension of :class:`_Sorted`: the overseas regions together (code 1) or not.
+_OVERSEAS_SPLIT = "region-overseas"
+
+
+class _Sorted:
+    """Every indicator sorted once, each dimension's groups split from that order.
+
+    The reference path sorts the values of each group (and every dimension splits the whole
+    population again: seven sorts of every indicator). Here each indicator of a family is
+    argsorted once; for a dimension, the group codes read in that order are sorted again by a
+    stable sort of small integers (a radix sort in numpy, linear), which lists each group's
+    rows by increasing value: group g's ordered values are at positions ``start_g …`` of that
+    permutation, and only the windows of :func:`kineco2.benchmarks.disclosure.window_plan` are
+    gathered. The members, in the order of their ids as text (the group key), come the same way
+    from one sort of their text ranks. The ordered values are those of a sort of the group when
+    every value is finite and no zero is negative (equal values are then equal floats);
+    otherwise that family keeps the reference path (:meth:`ready`).
+    """
+
+    def __init__(
+        self,
+        prepared: tuple[np.ndarray, np.ndarray, np.ndarray],
+        groups: dict[str, dict[str, dict[str, np.ndarray]]],
+        codes: dict[str, tuple[list[str], np.ndarray]],
+        members: _Members,
+    ) -> None:
+        annual, per_session, _ = prepared
+        self.codes = dict(codes)
+        labels, inverse = codes["region"]
+        overseas = np.array([label in OVERSEAS_REGIONS for label in labels], dtype=np.int32)
+        self.codes[_OVERSEAS_SPLIT] = (["", OVERSEAS], overseas[inverse])
+        self.index = {
+            dimension: {label: i for i, label in enumerate(labels) if label}
+            for dimension, (labels, _) in self.codes.items()
+        }
+        self.families: dict[str, dict[str, Any]] = {}
+        for family, matrix in (("annual", annual), ("session", per_session)):
+            rows = groups[family]["national"]["all"]
+            values = np.ascontiguousarray(matrix[:, rows])
+            if not np.isfinite(values).all() or (np.signbit(values) & (values == 0)).any():
+                continue
+            self.families[family] = {
+                "rows": rows,
+                "values": values,
+                "order": np.argsort(values, axis=1),
+                "text": np.argsort(members.rank[rows], kind="stable"),
+                "splits": {},
+            }
+
+    def ready(self, family: str) -> bool:
+        return family in self.families
+
+    def _split(self, family: str, dimension: str, code: str) -> tuple[Any, int, int]:
+        """(permutations by group then value and by group then id text, start, count)."""
+        data = self.families[family]
+        if dimension == "national":
+            return None, 0, int(data["rows"].shape[0])
+        if dimension == "region" and code == OVERSEAS:
+            dimension = _OVERSEAS_SPLIT
+        split = data["splits"].get(dimension)
+        if split is None:
+            labels, inverse = self.codes[dimension]
+            local = inverse[data["rows"]].astype(np.uint8 if len(labels) <= 256 else np.int64)
+            counts = np.bincount(local, minlength=len(labels))
+            by_value = np.argsort(local[data["order"]], axis=1, kind="stable")
+            by_text = np.argsort(local[data["text"]], kind="stable")
+            starts = (np.cumsum(counts) - counts).tolist()
+            split = data["splits"][dimension] = (by_value, by_text, starts, counts.tolist())
+        i = self.index[dimension][code]
+        return split, split[2][i], split[3][i]
+
+    def members(self, family: str, dimension: str, code: str) -> np.ndarray:
+        """The group's rows in the order of their ids as text."""
+        data = self.families[family]
+        split, start, count = self._split(family, dimension, code)
+        text = data["text"] if split is None else data["text"][split[1][start : start + count]]
+        return data["rows"][text]
+
+    def windows(self, family: str, dimension: str, code: str, n: int) -> np.ndarray:
+        """Indicators × windows × WINDOW: the ordered values of the group at the windows of
+        :func:`kineco2.benchmarks.disclosure.window_plan` (n values)."""
+        data = self.families[family]
+        split, start, count = self._split(family, dimension, code)
+        if count != n:
+            raise AssertionError("_Sorted: group sizes differ from the reference split")
+        plan = disclosure.window_plan(n, PERCENTILES)
+        offsets = np.array(
+            [start + s + k for _, s in plan for k in range(disclosure.WINDOW)], dtype=np.intp
+        )
+        if split is None:
+            order = data["order"][:, offsets]
+        else:
+            order = np.take_along_axis(data["order"], split[0][:, offsets], axis=1)
+        values = np.take_along_axis(data["values"], order, axis=1)
+        return values.reshape(values.shape[0], len(plan), disclosure.WINDOW)
 
 
 def _suppress(
@@ -628,7 +727,11 @@ def _cells(
     code: str,
     hidden: set[Key],
     members: _Members,
+    fast: _Sorted | None = None,
 ) -> dict[str, Cell | Suppressed]:
+    """The cells of one group (every metric). With ``fast``, each group's ordered values and
+    members come from indicators sorted once (:class:`_Sorted`); without, from a sort of the
+    group (the reference path, kept for non-finite values and for the tests)."""
     ids = [m.id for m in metrics()]
     half = len(ids) // 2
     annual, per_session, _ = prepared
@@ -647,9 +750,16 @@ def _cells(
         if not disclosure.allowed(n, "median"):
             out |= dict.fromkeys(columns, count_only(published_n))
             continue
-        group_key = members.key(rows)
-        keys = [disclosure.derive(group_key, metric_id) for metric_id in columns]
-        published = disclosure.quantiles_many(matrix[:, rows], PERCENTILES, keys=keys)
+        if fast is not None and fast.ready(family):
+            group_key = members.key_ordered(fast.members(family, dimension, code))
+            keys = [disclosure.derive(group_key, metric_id) for metric_id in columns]
+            published = disclosure.quantiles_of_windows(
+                fast.windows(family, dimension, code, n), n, PERCENTILES, keys=keys
+            )
+        else:
+            group_key = members.key(rows)
+            keys = [disclosure.derive(group_key, metric_id) for metric_id in columns]
+            published = disclosure.quantiles_many(matrix[:, rows], PERCENTILES, keys=keys)
         for metric_id, q in zip(columns, published, strict=True):
             out[metric_id] = Cell(
                 n=published_n,
@@ -680,6 +790,7 @@ def overview(
     regions_shown: Sequence[str] | None = None,
     outers: Sequence[Overview] = (),
     salt: bytes = b"",
+    sort_once: bool = True,
 ) -> Overview:
     """Protected tables of every dimension (and the zone type × size table).
 
@@ -688,6 +799,8 @@ def overview(
     can read — the national tables for a perimeter, the self-diagnoses for the panel — so that
     no group is published here that differs from the same group there by 1 to 10 practices.
     ``salt``: the secret of the perturbation (:func:`kineco2.benchmarks.disclosure.cell_key`).
+    ``sort_once=False`` takes the reference path (a sort per group, see :class:`_Sorted`):
+    the same tables, slower; for the tests.
     """
     prepared = _prepare(population)
     _, _, ok = prepared
@@ -705,6 +818,7 @@ def overview(
     }
     hidden = _suppress(counts, outers=outers, perimeter=regions_shown is not None)
     members = _Members(population.practice_id, salt)
+    fast = _Sorted(prepared, groups, codes, members) if sort_once else None
     breakdowns = {}
     for dimension in DIMENSIONS:
         labels = _labels_with_overseas(dimension)
@@ -714,7 +828,7 @@ def overview(
             wanted = list(labels)
         rows = tuple(
             Row(code=code, label=labels.get(code, code),
-                cells=_cells(population, prepared, groups, dimension, code, hidden, members))
+                cells=_cells(population, prepared, groups, dimension, code, hidden, members, fast))
             for code in wanted
         )  # fmt: skip
         breakdowns[dimension] = Breakdown(dimension, DIMENSIONS[dimension], rows)
@@ -723,7 +837,7 @@ def overview(
         "Par type de zone et taille",
         tuple(
             Row(code=code, label=code,
-                cells=_cells(population, prepared, groups, ZONE_SIZE, code, hidden, members))
+                cells=_cells(population, prepared, groups, ZONE_SIZE, code, hidden, members, fast))
             for code in sorted(groups["annual"][ZONE_SIZE])
         ),
     )  # fmt: skip

@@ -43,6 +43,8 @@ API
 * :func:`quantiles` — protected quantiles of a list of values: ``{0.5: 12.3, 0.1: None…}``.
 * :func:`quantiles_many` — the same for many indicators of one group at once (numpy; the
   figures are identical to :func:`quantiles`, which stays the reference).
+* :func:`quantiles_of_windows` — the same from the ordered values at the windows only (for a
+  caller that sorts once for many groups); :func:`window_plan` says which windows.
 * :func:`protected_median` — one protected median (calibration of the defaults).
 * :func:`protect_partition`, :func:`protect_nested` — secondary suppression (sets of hidden
   group codes).
@@ -96,8 +98,10 @@ __all__ = [
     "published_count",
     "quantiles",
     "quantiles_many",
+    "quantiles_of_windows",
     "round_significant",
     "window_mean",
+    "window_plan",
     "window_start",
 ]
 
@@ -260,8 +264,7 @@ def quantiles_many(
     ``keys[i]`` being row i's key: ``[quantiles(values[i], fractions, key=keys[i]) …]``.
 
     The figures are identical to :func:`quantiles` (the reference): the ordered values at the
-    windows' positions are found by one ``np.partition`` along the rows (the same values as a
-    full sort there), each window of :data:`WINDOW` values is summed with ``math.fsum`` (as
+    windows' positions are found by one ``np.sort`` along the rows, each window of :data:`WINDOW` values is summed with ``math.fsum`` (as
     :func:`window_mean`), the division and the perturbation are the same IEEE operations done
     by numpy, and :func:`round_significant` rounds each figure. A row holding non-finite
     values is computed on its finite values alone (as :func:`quantiles`).
@@ -269,46 +272,82 @@ def quantiles_many(
     matrix = np.asarray(values, dtype=float)
     if matrix.ndim != 2 or matrix.shape[0] != len(keys):
         raise ValueError("quantiles_many : une ligne de valeurs par clé")
-    families = []
-    for fraction in fractions:
-        family = FAMILY_OF.get(fraction)
-        if family is None:
-            raise ValueError(f"Quantile non prévu : {fraction}")
-        families.append(family)
+    window_plan(MIN_COUNT, fractions)  # unknown fractions fail here
     finite = np.isfinite(matrix)
     if not finite.all():
         out: list[dict[float, float | None]] = []
         for i, key in enumerate(keys):
             row = matrix[i][finite[i]]
-            out.extend(_quantiles_block(row[None, :], fractions, families, [key]))
+            out.extend(_quantiles_block(row[None, :], fractions, [key]))
         return out
-    return _quantiles_block(matrix, fractions, families, keys)
+    return _quantiles_block(matrix, fractions, keys)
 
 
 def _quantiles_block(
     matrix: np.ndarray,
     fractions: Sequence[float],
-    families: Sequence[str],
     keys: Sequence[bytes],
 ) -> list[dict[float, float | None]]:
     """:func:`quantiles_many` on rows of finite values only (all of the same length)."""
     rows, n = matrix.shape
-    shown = [f for f, family in zip(fractions, families, strict=True) if allowed(n, family)]
-    if not shown or rows == 0:
+    plan = window_plan(n, fractions)
+    if not plan or rows == 0:
         return [dict.fromkeys(fractions) for _ in range(rows)]
-    starts = [window_start(n, fraction) for fraction in shown]
     # One sort along the rows (numpy's vectorised sort is faster here than np.partition at
     # the windows' positions, measured at 50 000 values).
     part = np.sort(matrix, axis=1)
-    windows = np.stack([part[:, s : s + WINDOW] for s in starts], axis=1)
-    sums = np.array([math.fsum(w) for w in windows.reshape(-1, WINDOW).tolist()])
+    windows = np.stack([part[:, s : s + WINDOW] for _, s in plan], axis=1)
+    return quantiles_of_windows(windows, n, fractions, keys=keys)
+
+
+def window_plan(n: int, fractions: Sequence[float]) -> list[tuple[float, int]]:
+    """The quantiles of ``fractions`` that may be published on ``n`` values (rule 1), each
+    with the start of its window in the ``n`` ordered values (:func:`window_start`)."""
+    plan = []
+    for fraction in fractions:
+        family = FAMILY_OF.get(fraction)
+        if family is None:
+            raise ValueError(f"Quantile non prévu : {fraction}")
+        if allowed(n, family):
+            plan.append((fraction, window_start(n, fraction)))
+    return plan
+
+
+def quantiles_of_windows(
+    windows: object,
+    n: int,
+    fractions: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
+    *,
+    keys: Sequence[bytes],
+) -> list[dict[float, float | None]]:
+    """:func:`quantiles` of indicators of one group of ``n`` finite values, from their windows.
+
+    ``windows[i, j]`` holds the :data:`WINDOW` ordered values of indicator i at the j-th
+    window of :func:`window_plan` ``(n, fractions)`` (positions ``start … start + WINDOW - 1``
+    of its values sorted ascending), ``keys[i]`` its key. For callers that find the ordered
+    values faster than by sorting each group (:mod:`kineco2.benchmarks.aggregates` sorts each
+    indicator once for all its groups). The rest is :func:`quantiles`' arithmetic: each
+    window summed with ``math.fsum``, divided by :data:`WINDOW`, multiplied by the
+    perturbation, rounded by :func:`round_significant` — the same figures, bit for bit.
+    """
+    plan = window_plan(n, fractions)
+    rows = len(keys)
+    if not plan or rows == 0:
+        return [dict.fromkeys(fractions) for _ in range(rows)]
+    block = np.asarray(windows, dtype=float)
+    if block.shape != (rows, len(plan), WINDOW):
+        raise ValueError("quantiles_of_windows : une fenêtre par indicateur et par centile")
+    fsum = math.fsum
+    sums = np.array([fsum(w) for w in block.reshape(-1, WINDOW).tolist()])
     factors = np.array([1.0 + noise(key) for key in keys])
-    products = (sums.reshape(rows, len(shown)) / WINDOW) * factors[:, None]
+    products = (sums.reshape(rows, len(plan)) / WINDOW) * factors[:, None]
+    shown = [fraction for fraction, _ in plan]
+    rounded = round_significant
     out = []
     for line in products.tolist():
         q: dict[float, float | None] = dict.fromkeys(fractions)
         for fraction, value in zip(shown, line, strict=True):
-            q[fraction] = round_significant(value)
+            q[fraction] = rounded(value)
         out.append(q)
     return out
 

@@ -1,0 +1,121 @@
+"""``overview()`` sorting each indicator once (the cold path of the état des lieux) publishes
+exactly the tables of the reference path, which sorts the values of every group.
+
+Seeded random populations: large and small regions (primary suppression), overseas
+territories alone and together, groups of 11 to 40 practices around every threshold, a few
+practices without a zone, size or mode (unclassified: secondary suppression from the margins),
+practices without sessions, wider filters (rule 5) and a coordinator's perimeter.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from kineco2.benchmarks import aggregates, disclosure
+from kineco2.benchmarks.aggregates import Population, overview, records
+
+REGIONS = list(aggregates.regions())
+ZONES = [*aggregates.ZONE_TYPES, ""]
+SIZES = ["1", "2-3", "4+", ""]
+MODES = [*aggregates.MODES, ""]
+
+
+def random_population(seed: int, n: int, *, ties: bool = False) -> Population:
+    rng = np.random.default_rng(seed)
+    # Region weights from very large to a handful of practices (some hidden, some at the
+    # thresholds 11, 15 and 30 once split by family).
+    weights = rng.pareto(1.2, len(REGIONS)) + 0.002
+    region = rng.choice(REGIONS, size=n, p=weights / weights.sum())
+    zone = rng.choice(ZONES, size=n, p=[0.3, 0.25, 0.2, 0.15, 0.09, 0.01])
+    size = rng.choice(SIZES, size=n, p=[0.45, 0.35, 0.19, 0.01])
+    mode = rng.choice(MODES, size=n, p=[0.4, 0.4, 0.1, 0.08, 0.02])
+    total = rng.lognormal(np.log(20_000), 0.6, n)
+    posts = rng.dirichlet(np.ones(len(aggregates.POST_IDS)) * 0.7, n) * total[:, None]
+    if ties:  # many equal values (rounded figures, posts at zero)
+        total = np.round(total, -3)
+        posts = np.round(posts, -2)
+    sessions = rng.integers(0, 6_000, n).astype(float)
+    with np.errstate(divide="ignore"):
+        per_session = np.where(sessions > 0, total / sessions, np.nan)
+    per_session[rng.random(n) < 0.05] = np.nan
+    ids = rng.permutation(20 * n)[:n] + 1  # ids of several lengths (text order ≠ numeric)
+    return Population.from_columns(
+        total_kg=total, per_session_kg=per_session, posts_kg=posts,
+        region=region, zone=zone, size=size, mode=mode, practice_id=ids,
+    )  # fmt: skip
+
+
+def assert_same(fast, reference) -> None:
+    assert fast == reference
+    # Byte for byte: what the cache stores and what the CSV / JSON are made from.
+    assert pickle.dumps(fast) == pickle.dumps(reference)
+    for population in ("autodiagnostics", "panel"):
+        a = records(fast, population=population, year=2025)
+        b = records(reference, population=population, year=2025)
+        assert repr(a) == repr(b)
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "ties"),
+    [(1, 40, False), (2, 300, False), (3, 1_500, True), (4, 4_000, False), (5, 12_000, True)],
+)
+def test_sort_once_publishes_the_reference_tables(seed, n, ties, monkeypatch):
+    population = random_population(seed, n, ties=ties)
+    reference = overview(population, salt=b"sel", sort_once=False)
+    with monkeypatch.context() as patch:  # the fast path never sorts a group
+        patch.setattr(disclosure, "quantiles_many", None)
+        fast = overview(population, salt=b"sel")
+    assert_same(fast, reference)
+    # The populations do exercise the disclosure rules: hidden groups, count-only groups,
+    # groups published without deciles and groups with them.
+    cells = [
+        cell
+        for table in (*fast.breakdowns.values(), fast.cross)
+        for row in table.rows
+        for cell in row.cells.values()
+    ]
+    if n >= 1_500:
+        assert fast.hidden
+        assert any(c.suppressed and c.n is None for c in cells)
+        assert any(not c.suppressed and c.p10 is None for c in cells)
+        assert any(not c.suppressed and c.has_deciles for c in cells)
+
+
+@pytest.mark.parametrize("seed", [6, 7, 8])
+def test_sort_once_with_wider_filters_and_a_perimeter(seed):
+    population = random_population(seed, 3_000)
+    national = overview(population, salt=b"s")
+    rng = np.random.default_rng(seed)
+    # A panel inside the self-diagnoses (rule 5 against the wider tables).
+    panel = population.subset(rng.random(len(population)) < 0.3)
+    assert_same(
+        overview(panel, outers=[national], salt=b"s"),
+        overview(panel, outers=[national], salt=b"s", sort_once=False),
+    )
+    # A coordinator's perimeter of three regions.
+    shown = sorted(rng.choice(REGIONS, size=3, replace=False).tolist())
+    inside = population.subset(np.isin(population.region, shown))
+    fast = overview(inside, regions_shown=shown, outers=[national], salt=b"s")
+    reference = overview(inside, regions_shown=shown, outers=[national], salt=b"s", sort_once=False)
+    assert_same(fast, reference)
+
+
+def test_non_finite_values_and_negative_zeros_keep_the_reference_path():
+    population = random_population(9, 2_000)
+    posts = population.posts_kg.copy()
+    posts[::7, 3] = -0.0
+    posts[5, 2] = np.inf
+    odd = Population.from_columns(
+        total_kg=population.total_kg, per_session_kg=population.per_session_kg, posts_kg=posts,
+        region=population.region, zone=population.zone, size=population.size,
+        mode=population.mode, practice_id=population.practice_id,
+    )  # fmt: skip
+    assert_same(overview(odd, salt=b"s"), overview(odd, salt=b"s", sort_once=False))
+
+
+def test_empty_and_tiny_populations():
+    for population in (Population.empty(), random_population(10, 5), random_population(11, 12)):
+        assert_same(overview(population), overview(population, sort_once=False))
