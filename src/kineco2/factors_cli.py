@@ -130,6 +130,8 @@ def cmd_new_version(args: argparse.Namespace) -> int:
 
 
 def render_diff(diff) -> str:
+    from kineco2.engine.versiondiff import DEFAULT_FIELDS, FACTOR_FIELDS
+
     lines = [f"Ce qui a changé entre les versions {diff.old} et {diff.new}", ""]
     for title, items in (
         ("Facteurs d'émission", diff.factors),
@@ -162,9 +164,6 @@ def render_diff(diff) -> str:
             lines.append(f"      Motif : {reason}")
         lines.append("")
     return "\n".join(lines).rstrip()
-
-
-from kineco2.engine.versiondiff import DEFAULT_FIELDS, FACTOR_FIELDS  # noqa: E402
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

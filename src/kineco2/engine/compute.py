@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from kineco2.engine.allocation import SharedShare
 from kineco2.engine.context import Context
 from kineco2.engine.defaults import DefaultSet, load_defaults
 from kineco2.engine.factors import FactorSet, load_factors
@@ -13,6 +13,9 @@ from kineco2.engine.lines import Line
 from kineco2.engine.posts import POSTS
 from kineco2.engine.result import PostResult, PrecisionHint, Result
 from kineco2.engine.schema import SCHEMA_VERSION, AssessmentInput, field_title
+
+if TYPE_CHECKING:  # imported by its callers; the engine's hot path does not need the module
+    from kineco2.engine.allocation import SharedShare
 
 ENGINE_VERSION = "1.0"
 

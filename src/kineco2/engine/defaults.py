@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kineco2.engine import yamlfile
+from kineco2.engine import datacache
 from kineco2.engine.errors import FactorLookupError, ReferenceDataError
 
 DEFAULTS_DIR = Path(__file__).parent / "data" / "defaults"
@@ -268,5 +268,4 @@ def _load_defaults(version: str) -> DefaultSet:
             f"Version de valeurs par défaut inconnue : « {version} ». "
             f"Versions disponibles : {', '.join(available_versions())}."
         )
-    with path.open(encoding="utf-8") as handle:
-        return parse_defaults(yamlfile.safe_load(handle))
+    return parse_defaults(datacache.load_yaml(path))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from kineco2.engine import datacache
 from kineco2.engine.errors import ReferenceDataError
 
 __all__ = [
@@ -126,8 +127,7 @@ def parse_registry(raw: dict, factors: list[str], defaults: list[str]) -> dict[s
 
 @cache
 def _load(path: str, mtime: float, factors: tuple[str, ...], defaults: tuple[str, ...]):
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
+    raw = datacache.load_yaml(path) or {}
     return parse_registry(raw, list(factors), list(defaults))
 
 
