@@ -69,6 +69,15 @@ def test_sort_once_publishes_the_reference_tables(seed, n, ties, monkeypatch):
         patch.setattr(disclosure, "quantiles_many", None)
         fast = overview(population, salt=b"sel")
     assert_same(fast, reference)
+    # The same rows with their codes factorised by the reader (as the PostgreSQL read does).
+    factorised = Population.from_columns(
+        total_kg=population.total_kg, per_session_kg=population.per_session_kg,
+        posts_kg=population.posts_kg, practice_id=population.practice_id,
+        **{d: aggregates.Factor.of(getattr(population, d).tolist())
+           for d in ("region", "zone", "size", "mode")},
+    )  # fmt: skip
+    assert set(factorised.factors) == {"region", "zone", "size", "mode"}
+    assert_same(overview(factorised, salt=b"sel"), reference)
     # The populations do exercise the disclosure rules: hidden groups, count-only groups,
     # groups published without deciles and groups with them.
     cells = [
@@ -119,3 +128,27 @@ def test_non_finite_values_and_negative_zeros_keep_the_reference_path():
 def test_empty_and_tiny_populations():
     for population in (Population.empty(), random_population(10, 5), random_population(11, 12)):
         assert_same(overview(population), overview(population, sort_once=False))
+
+
+def test_ids_ranked_and_written_as_text_without_strings():
+    """The group keys rank members by their ids as text ("10" < "9"): the integer path gives
+    numpy's string order and bytes, for ids of every length (and repeated ids)."""
+    rng = np.random.default_rng(12)
+    for trial in range(200):
+        ids = rng.integers(0, 10 ** int(rng.integers(1, 17)), int(rng.integers(1, 300)))
+        ids = np.concatenate([ids, [0, 1, 9, 10, 99, 100, 10**16, 10**17 - 1], ids[:3]])
+        text = ids.astype(str)
+        order, joined, lengths = aggregates._decimal_text(ids)
+        assert order.tolist() == np.argsort(text, kind="stable").tolist(), trial
+        assert joined.tobytes() == ("\x00".join(text.tolist()) + "\x00").encode()
+        assert lengths.tolist() == (np.char.str_len(text) + 1).tolist()
+
+
+def test_factorised_codes_are_numpy_unique():
+    rng = np.random.default_rng(13)
+    values = rng.choice(["53", "11", "", "04", "975", "Île", "ile"], size=500).tolist()
+    factor = aggregates.Factor.of(values)
+    labels, inverse = np.unique(np.array(values, dtype=str), return_inverse=True)
+    assert factor.labels == labels.tolist() and factor.index.tolist() == inverse.tolist()
+    assert factor.values().tolist() == values
+    assert aggregates.Factor.of([]).labels == []

@@ -45,6 +45,7 @@ __all__ = [
     "ZONE_TYPES",
     "Breakdown",
     "Cell",
+    "Factor",
     "Metric",
     "Overview",
     "Population",
@@ -311,6 +312,9 @@ class Population:
     size: np.ndarray
     mode: np.ndarray
     practice_id: np.ndarray
+    #: The group codes already factorised by the reader (:class:`Factor`), by dimension:
+    #: spares :func:`overview` a sort of the strings. Derived data, not compared.
+    factors: Mapping[str, Factor] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return int(self.total_kg.shape[0])
@@ -329,10 +333,10 @@ class Population:
         total_kg: Sequence[float] | np.ndarray,
         per_session_kg: Sequence[float | None] | np.ndarray,
         posts_kg: Sequence[Sequence[float]] | np.ndarray,
-        region: Sequence[str],
-        zone: Sequence[str],
-        size: Sequence[str],
-        mode: Sequence[str],
+        region: Sequence[str] | Factor,
+        zone: Sequence[str] | Factor,
+        size: Sequence[str] | Factor,
+        mode: Sequence[str] | Factor,
         practice_id: Sequence[int] | None = None,
     ) -> Population:
         total = np.asarray(total_kg, dtype=float)
@@ -355,6 +359,16 @@ class Population:
             practice_id=np.asarray(
                 practice_id if practice_id is not None else np.arange(n), dtype=np.int64
             ).reshape(n),
+            factors={
+                dimension: column
+                for dimension, column in (
+                    ("region", region),
+                    ("zone", zone),
+                    ("size", size),
+                    ("mode", mode),
+                )
+                if isinstance(column, Factor) and column.index.shape == (n,)
+            },
         )
 
     @classmethod
@@ -408,8 +422,30 @@ class Population:
         return annual, per_session, ok
 
 
-def _codes(values: Sequence[str], n: int) -> np.ndarray:
+@dataclass(frozen=True)
+class Factor:
+    """A column of group codes factorised: its distinct values sorted (as ``np.unique``) and,
+    for each row, the index of its value (``np.unique(column, return_inverse=True)``)."""
+
+    labels: list[str]
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> Factor:
+        """From strings, with a dictionary (few distinct values: no sort of every string)."""
+        labels = sorted(dict.fromkeys(values))
+        rank = {label: i for i, label in enumerate(labels)}
+        index = np.fromiter(map(rank.__getitem__, values), dtype=np.int32, count=len(values))
+        return cls(labels, index)
+
+    def values(self) -> np.ndarray:
+        return np.asarray(self.labels, dtype=str)[self.index]
+
+
+def _codes(values: Sequence[str] | Factor, n: int) -> np.ndarray:
     """Group codes as a fixed-width unicode array (sorted in C, not object by object)."""
+    if isinstance(values, Factor):
+        return values.values().reshape(n) if values.labels else np.zeros(n, dtype="<U1")
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":
         return values.reshape(n)
     array = np.asarray(["" if v is None else str(v) for v in values], dtype=str)
@@ -475,6 +511,10 @@ def _group_codes(population: Population) -> dict[str, tuple[list[str], np.ndarra
     population: strings are sorted once, groups are then split by integer sorts)."""
     out: dict[str, tuple[list[str], np.ndarray]] = {}
     for dimension in ("region", "zone", "size", "mode"):
+        factor = population.factors.get(dimension)
+        if factor is not None:
+            out[dimension] = (list(factor.labels), factor.index.astype(np.int32, copy=False))
+            continue
         labels, inverse = np.unique(population.column(dimension), return_inverse=True)
         out[dimension] = (labels.tolist(), inverse.reshape(-1).astype(np.int32))
     zones, zone_inverse = out["zone"]
@@ -487,6 +527,8 @@ def _group_codes(population: Population) -> dict[str, tuple[list[str], np.ndarra
 def _split(labels: list[str], codes: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
     """Rows of each non-empty code (in ``rows`` order)."""
     inside = codes[rows]
+    if len(labels) <= 256:  # numpy's stable sort of 8-bit integers is a radix sort
+        inside = inside.astype(np.uint8)
     order = np.argsort(inside, kind="stable")
     counts = np.bincount(inside, minlength=len(labels))
     ends = np.cumsum(counts)
@@ -511,6 +553,32 @@ def _groups(
     return out
 
 
+#: Ids below this are written and ranked as text with integers (:func:`_decimal_text`).
+_DIGITS_LIMIT = 10**17
+
+
+def _decimal_text(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For non-negative ids below :data:`_DIGITS_LIMIT`: (the stable order of their decimal
+    texts, the texts joined each followed by a zero byte, each text's length + 1) — what
+    ``np.argsort(ids.astype(str), kind="stable")`` and a join of the strings give, without
+    making strings.
+
+    Text order is the order of the digits left-aligned (the id times a power of ten, so that
+    every id has 17 digits), a shorter text first when one is a prefix of the other.
+    """
+    powers = 10 ** np.arange(1, 18, dtype=np.int64)
+    digits = 1 + np.searchsorted(powers, ids, side="right")
+    aligned = ids * 10 ** (17 - digits)
+    order = np.argsort(aligned * 18 + digits, kind="stable")
+    width = int(digits.max())
+    place = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    chars = np.zeros((ids.shape[0], width + 1), dtype=np.uint8)
+    chars[:, :width] = (ids[:, None] // place[None, :]) % 10 + ord("0")
+    keep = np.ones(chars.shape, dtype=bool)
+    keep[:, :width] = np.arange(width)[None, :] >= (width - digits)[:, None]
+    return order, chars[keep], digits.astype(np.intp) + 1
+
+
 class _Members:
     """The group keys of :func:`kineco2.benchmarks.disclosure.cell_key`, built with numpy.
 
@@ -521,14 +589,19 @@ class _Members:
     """
 
     def __init__(self, practice_id: np.ndarray, salt: bytes) -> None:
-        text = practice_id.astype(str)
-        n = text.shape[0]
-        self.order = np.argsort(text, kind="stable")
+        ids = np.asarray(practice_id, dtype=np.int64)
+        n = ids.shape[0]
+        if n and 0 <= ids.min() and ids.max() < _DIGITS_LIMIT:
+            self.order, self.buffer, lengths = _decimal_text(ids)
+        else:  # negative or huge ids: numpy's strings
+            text = ids.astype(str)
+            self.order = np.argsort(text, kind="stable")
+            joined = "\x00".join(text.tolist()) + "\x00" if n else ""
+            self.buffer = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            lengths = np.char.str_len(text).astype(np.intp) + 1 if n else np.zeros(0, np.intp)
         self.rank = np.empty(n, dtype=np.intp)
         self.rank[self.order] = np.arange(n, dtype=np.intp)
-        joined = "\x00".join(text.tolist()) + "\x00" if n else ""
-        self.buffer = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        self.lengths = np.char.str_len(text).astype(np.intp) + 1 if n else np.zeros(0, np.intp)
+        self.lengths = lengths
         self.offsets = np.cumsum(self.lengths) - self.lengths
         self.salt = salt
 

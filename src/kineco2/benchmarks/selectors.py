@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
-from kineco2.benchmarks.aggregates import POST_IDS, Overview, Population, overview
+from kineco2.benchmarks.aggregates import POST_IDS, Factor, Overview, Population, overview
 from kineco2.practices.models import Assessment, ResultSnapshot
 
 if TYPE_CHECKING:
@@ -236,8 +236,14 @@ def _population_postgresql(queryset) -> Population | None:
         "string_agg(s.zone, %s), string_agg(s.size, %s) "
         f"FROM ({sql}) AS s({columns})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(query, (LAYOUT, *[separator] * 4, *params))
+    import psycopg
+
+    connection.ensure_connection()
+    # A psycopg cursor of its own (Django's binds on the client side, which returns text
+    # only): binary results, the packed bytea arrive as they are (not as hexadecimal text
+    # the server writes and the client decodes, twice the size).
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(query, (LAYOUT, *[separator] * 4, *params), binary=True)
         n, same_layout, total, per_session, posts, practice, *codes = cursor.fetchone()
     if not n:
         return Population.empty()
@@ -247,8 +253,8 @@ def _population_postgresql(queryset) -> Population | None:
     def floats(blob) -> np.ndarray:
         return np.frombuffer(bytes(blob), dtype=">f8").astype(float)
 
-    def texts(text: str) -> np.ndarray:
-        return np.array(text.split(separator), dtype=str)
+    def texts(text: str) -> Factor:
+        return Factor.of(text.split(separator))
 
     region, mode, zone, size = (texts(c) for c in codes)
     return Population.from_columns(
