@@ -152,3 +152,13 @@ def test_factorised_codes_are_numpy_unique():
     assert factor.labels == labels.tolist() and factor.index.tolist() == inverse.tolist()
     assert factor.values().tolist() == values
     assert aggregates.Factor.of([]).labels == []
+
+
+def test_prepared_matrices_are_the_population_matrices():
+    population = random_population(14, 2_000)
+    population.posts_kg[::9, 1] = 0.0
+    annual, per_session, ok = aggregates._prepare(population)
+    expected_annual, expected_per_session, expected_ok = population.matrices()
+    assert annual.tobytes() == np.ascontiguousarray(expected_annual.T).tobytes()
+    assert per_session.tobytes() == np.ascontiguousarray(expected_per_session.T).tobytes()
+    assert ok.tolist() == expected_ok.tolist()

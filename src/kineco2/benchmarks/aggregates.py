@@ -654,14 +654,23 @@ class _Sorted:
         self.families: dict[str, dict[str, Any]] = {}
         for family, matrix in (("annual", annual), ("session", per_session)):
             rows = groups[family]["national"]["all"]
-            values = np.ascontiguousarray(matrix[:, rows])
+            n = int(rows.shape[0])
+            everything = n == matrix.shape[1]  # rows are sorted: then rows == arange(n)
+            values = matrix if everything else np.ascontiguousarray(matrix[:, rows])
             if not np.isfinite(values).all() or (np.signbit(values) & (values == 0)).any():
                 continue
+            if everything:
+                text = members.order
+            else:  # the family's rows in text order, as positions among ``rows``
+                inside = np.zeros(matrix.shape[1], dtype=bool)
+                inside[rows] = True
+                local = np.cumsum(inside) - 1
+                text = local[members.order[inside[members.order]]]
             self.families[family] = {
                 "rows": rows,
                 "values": values,
                 "order": np.argsort(values, axis=1),
-                "text": np.argsort(members.rank[rows], kind="stable"),
+                "text": text,
                 "splits": {},
             }
 
@@ -846,8 +855,20 @@ def _cells(
 
 
 def _prepare(population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    annual, per_session, ok = population.matrices()
-    return np.ascontiguousarray(annual.T), np.ascontiguousarray(per_session.T), ok
+    """:meth:`Population.matrices` transposed (one row per metric), written in place: the
+    same divisions, element by element, without the intermediate copies."""
+    n = len(population)
+    posts = population.posts_kg.T
+    annual = np.empty((1 + posts.shape[0], n))
+    np.divide(population.total_kg, 1000.0, out=annual[0])
+    np.divide(posts, 1000.0, out=annual[1:])
+    per_session = np.empty_like(annual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sessions = population.total_kg / population.per_session_kg
+        ok = np.isfinite(population.per_session_kg) & np.isfinite(sessions) & (sessions > 0)
+        per_session[0] = population.per_session_kg
+        np.divide(posts, sessions[None, :], out=per_session[1:])
+    return annual, per_session, ok
 
 
 def _labels_with_overseas(dimension: str) -> dict[str, str]:
