@@ -54,20 +54,30 @@ def current(scope: str = PANEL) -> str:
 
 
 def bump(scope: str = PANEL) -> None:
-    """Increment the scope's generation in the current transaction (or on its own)."""
+    """Increment the scope's generation in the current transaction (or on its own), and once
+    committed enqueue the rebuild of the published tables (:mod:`kineco2.benchmarks.tasks`)."""
     changes = {"value": F("value") + 1, "token": secrets.token_hex(8), "changed_at": timezone.now()}
     using = router.db_for_write(DataGeneration)
     rows = DataGeneration.objects.using(using).filter(pk=scope)
     with transaction.atomic(using=using):
-        if rows.update(**changes):
-            return
-        try:
-            with transaction.atomic(using=using):
-                DataGeneration.objects.using(using).create(
-                    scope=scope, value=1, token=changes["token"]
-                )
-        except IntegrityError:  # created meanwhile by another transaction
-            rows.update(**changes)
+        if not rows.update(**changes):
+            try:
+                with transaction.atomic(using=using):
+                    DataGeneration.objects.using(using).create(
+                        scope=scope, value=1, token=changes["token"]
+                    )
+            except IntegrityError:  # created meanwhile by another transaction
+                rows.update(**changes)
+    if scope == PANEL:
+        # Once committed, the task worker rebuilds the default published tables under the new
+        # generation (kineco2.benchmarks.tasks). Rolled back: nothing is enqueued.
+        transaction.on_commit(_rebuild_after_commit, using=using, robust=True)
+
+
+def _rebuild_after_commit() -> None:
+    from kineco2.benchmarks.tasks import enqueue_rebuild
+
+    enqueue_rebuild()
 
 
 # -- signals ---------------------------------------------------------------------------------

@@ -136,6 +136,9 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "kineco2.web.cache.RedisCache",  # clients reused (web/cache.py)
         "LOCATION": os.environ["REDIS_URL"],
     }
+#: After each change of the published data, the task worker rebuilds the default tables of
+#: the état des lieux (kineco2.benchmarks.tasks): only useful when its cache is the web's.
+KINECO2_REBUILD_PUBLISHED_TABLES = bool(os.environ.get("REDIS_URL"))
 
 EMAIL_BACKEND = "kineco2.web.mail.ConsoleBackend"  # readable links (web/mail.py)
 if os.environ.get("EMAIL_HOST"):

@@ -25,3 +25,7 @@ if os.environ.get("KINECO2_TEST_EMAIL_DIR"):
 
 # Tests drive time themselves: no send-rate limit unless a test sets one.
 KINECO2_MAIL_RATE_PER_MINUTE = 0
+
+# The background rebuild of the published tables after each change of the data
+# (kineco2.benchmarks.tasks) is turned on by its own tests only.
+KINECO2_REBUILD_PUBLISHED_TABLES = False
