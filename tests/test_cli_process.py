@@ -1,7 +1,8 @@
 """``kineco2 compute`` as a process prints what the engine computes, whatever its start-up path.
 
 The process starts lean (one BLAS thread, no pydantic plugin search, reference data parsed
-once into a cache keyed by content): none of it may change a byte of the output. Each example
+and the answers' validators compiled once into a cache keyed by content, only the parser of
+the command run): none of it may change a byte of the output. Each example
 is run as a process with an empty cache (every file parsed), then again (served from the
 cache), and compared with the same computation done here, in the test process (numpy with its
 default threads, no lean settings).
@@ -51,7 +52,8 @@ def test_process_output_equals_the_engine_cache_cold_and_warm(example, tmp_path)
     cache = tmp_path / "cache"
 
     cold = run_cli(str(example), "--format", "json", cache=cache)
-    assert sorted(p.suffix for p in cache.iterdir()) == [".marshal", ".marshal"]  # stored
+    stored = sorted(p.suffix for p in cache.iterdir())
+    assert stored == [".marshal", ".marshal", ".pickle"]  # data files, validators
     warm = run_cli(str(example), "--format", "json", cache=cache)
     table = run_cli(str(example), cache=cache)
 
@@ -75,3 +77,44 @@ def test_lean_environment_is_scoped(monkeypatch):
         assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
     assert "PYDANTIC_DISABLE_PLUGINS" not in os.environ
+
+
+BAD_ANSWERS = [
+    "profile:\n  commune: '35000'\n  practitioners: 1\nenergie:\n  electricity_kwh: -5\n",
+    "profile:\n  commune: '35000'\n  practitioners: 1\n  couleur: bleu\n",
+    "profile: {commune: '35000', practitioners: 1}\nvisites_domicile: {vehicle: fusee}\n",
+]
+
+
+def test_errors_are_the_same_with_cold_and_warm_cache(tmp_path, capsys):
+    from kineco2.cli import main
+
+    cache = tmp_path / "cache"
+    for number, text in enumerate(BAD_ANSWERS):
+        path = tmp_path / f"answers{number}.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert main(["compute", str(path)]) == 2
+        expected = capsys.readouterr().err
+        runs = []
+        for _ in range(2):
+            env = {k: v for k, v in os.environ.items() if k not in LEAN_ENVIRONMENT}
+            env["KINECO2_CACHE_DIR"] = str(cache)
+            proc = subprocess.run(
+                [sys.executable, "-m", "kineco2.cli", "compute", str(path)],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=ROOT,
+                env=env,
+            )
+            runs.append((proc.returncode, proc.stderr))
+        assert runs == [(2, expected), (2, expected)]
+
+
+def test_the_lean_parser_parses_compute_as_the_full_one():
+    from kineco2.cli import build_parser
+
+    argv = ["compute", "x.yaml", "--format", "json", "--draws", "500", "--seed", "3"]
+    lean = vars(build_parser(lean=True).parse_args(argv))
+    full = vars(build_parser().parse_args(argv))
+    assert lean == full

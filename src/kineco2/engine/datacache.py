@@ -57,7 +57,7 @@ def entry_path(content: bytes) -> Path | None:
     return directory / f"{hashlib.sha256(content).hexdigest()}-{_tag()}.marshal"
 
 
-def _private(directory: Path) -> bool:
+def private(directory: Path) -> bool:
     """Entries are read only from a directory of this user that nobody else can write to
     (as ssh does for its keys): a cache is not a way in."""
     try:
@@ -80,7 +80,7 @@ def load_yaml(path: Path | str) -> Any:
     file read as UTF-8 text, from the cache when these exact bytes were parsed before."""
     content = Path(path).read_bytes()
     entry = entry_path(content)
-    if entry is not None and _private(entry.parent):
+    if entry is not None and private(entry.parent):
         try:
             # data this module wrote, in a directory only this user can write
             return marshal.loads(entry.read_bytes())  # noqa: S302
@@ -90,11 +90,11 @@ def load_yaml(path: Path | str) -> Any:
     text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     value = yamlfile.safe_load(text)
     if entry is not None and _plain(value):
-        _store(entry, marshal.dumps(value))
+        store(entry, marshal.dumps(value))
     return value
 
 
-def _store(entry: Path, blob: bytes) -> None:
+def store(entry: Path, blob: bytes) -> None:
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
