@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import os
 import random
 import re
@@ -68,6 +69,9 @@ def prepare(env: dict, copies: int) -> list[int]:
 
 #: Decimals of every answer of this run (see user_loop).
 RUN_DECIMALS = random.SystemRandom().randrange(1, 10_000)
+#: Integer part of the answers: never twice the same in a run, whichever user or round (all
+#: users' assessments are copies of the same answers, and results are cached by answers).
+ANSWER_NUMBERS = itertools.count()
 
 
 def step_page(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[str, str]:
@@ -92,20 +96,19 @@ def user_loop(
     saves: list[float],
     errors: list[str],
     lock: threading.Lock,
-    offset: int,
 ) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     step = f"/cabinets/bilans/{pk}/energie/"
     token, previous = step_page(conn, step, cookie)
     save = f"/cabinets/bilans/{pk}/enregistrer/"
     results = f"/cabinets/bilans/{pk}/resultats/"
-    for i in range(count):
+    for _ in range(count):
         if time.monotonic() > deadline:
             break
         # A new answer each time: a cold result. The decimals are drawn once per run: the
         # results are cached by the answers (24 h, in Redis), so a second run must not meet
-        # the answers of the first one.
-        value = f"{6000 + offset * 1000 + i},{RUN_DECIMALS:04d}"
+        # the answers of the first one; the integer part is never twice the same in a run.
+        value = f"{6000 + next(ANSWER_NUMBERS)},{RUN_DECIMALS:04d}"
         body = urllib.parse.urlencode(
             {
                 "field": "energie.electricity_kwh",
@@ -148,7 +151,26 @@ def user_loop(
     conn.close()
 
 
-def measure(port: int, cookie: str, pks: list[int], users: int, total: int) -> None:
+def process_tree_cpu(root: int) -> float:
+    """CPU time (user + system, seconds) of a process and its children (gunicorn's master and
+    workers), read from /proc: what the server spent, whatever else runs on the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        # fields[0] is the state; [1] the parent id; [11], [12] utime and stime in ticks
+        if int(entry) == root or int(fields[1]) == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measure(port: int, cookie: str, pks: list[int], users: int, total: int, server: int) -> None:
     pages: list[float] = []
     saves: list[float] = []
     errors: list[str] = []
@@ -158,16 +180,20 @@ def measure(port: int, cookie: str, pks: list[int], users: int, total: int) -> N
     threads = [
         threading.Thread(
             target=user_loop,
-            args=(port, cookie, pks[i], per_user, deadline, pages, saves, errors, lock, i),
+            args=(port, cookie, pks[i], per_user, deadline, pages, saves, errors, lock),
         )
         for i in range(users)
     ]
+    server_cpu = process_tree_cpu(server)
+    own_cpu = time.process_time()
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - start
+    own_cpu = time.process_time() - own_cpu
+    server_cpu = process_tree_cpu(server) - server_cpu
     pages.sort()
     saves.sort()
 
@@ -180,6 +206,12 @@ def measure(port: int, cookie: str, pks: list[int], users: int, total: int) -> N
         f"{len(pages) / wall:6.1f} pages/s ; enregistrement p50 {pct(saves, 0.5):6.1f} ms "
         f"p95 {pct(saves, 0.95):6.1f} ms ; erreurs {len(errors)}"
     )
+    if pages:
+        print(
+            f"      CPU par page + enregistrement : serveur {server_cpu / len(pages) * 1000:.1f} ms, "
+            f"générateur de charge {own_cpu / len(pages) * 1000:.1f} ms ; "
+            f"charge moyenne {os.getloadavg()[0]:.1f}"
+        )
     if errors:
         print("     " + ", ".join(sorted(set(errors))))
 
@@ -250,7 +282,7 @@ def main() -> None:
             f"gunicorn {args.workers} workers × 4 threads ; 10 000 tirages Monte Carlo"
         )
         for count in users:
-            measure(args.port, cookie, pks, count, args.requests)
+            measure(args.port, cookie, pks, count, args.requests, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)

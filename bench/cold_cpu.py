@@ -48,6 +48,10 @@ def main() -> None:
         "--breakdown", action="store_true", help="CPU time spent in the main parts of a page"
     )
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--profile-out", default="", help="write the cProfile stats to a file")
+    parser.add_argument(
+        "--queries", action="store_true", help="print the SQL of one more save and page"
+    )
     parser.add_argument("--lines", type=int, default=60)
     args = parser.parse_args()
     var = tempfile.mkdtemp(prefix="kineco2-coldcpu-")
@@ -104,6 +108,22 @@ PARTS = [
     ("django.core.cache.backends.redis.RedisCacheClient", "get"),
     ("django.core.cache.backends.redis.RedisCacheClient", "set"),
     ("django.db.backends.utils.CursorWrapper", "execute"),
+    ("django.core.handlers.base.BaseHandler", "get_response"),
+    ("kineco2.practices.views", "assessment_save"),
+    ("kineco2.practices.views", "assessment_results"),
+    ("kineco2.practices.selectors", "assessment_for_user"),
+    ("kineco2.practices.selectors", "latest_snapshot"),
+    ("kineco2.structures.selectors", "shared_share_for"),
+    ("kineco2.practices.selectors", "compute"),
+    ("kineco2.engine.uncertainty", "sample_totals"),
+    ("kineco2.engine.uncertainty", "_intervals"),
+    ("kineco2.practices.services", "assessment_save_answer"),
+    ("django.db.models.base.Model", "refresh_from_db"),
+    ("django.contrib.auth", "get_user"),
+    ("kineco2.benchmarks.freshness", "current"),
+    ("kineco2.panel.roles", "perimeter_for"),
+    ("django.template.backends.django.Template", "render"),
+    ("pickle", "dumps"),
 ]
 
 
@@ -206,6 +226,13 @@ def run(pk: int, args) -> None:
         pages.append(shown)
     if profiler:
         profiler.disable()
+    if args.queries:
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            one(10_000)
+        for q in ctx.captured_queries:
+            print("   SQL", q["sql"][:300])
     if sampler:
         sampler.stop()
     vendor = connection.vendor
@@ -225,6 +252,8 @@ def run(pk: int, args) -> None:
                 f"({calls / pages_and_saves:.1f} appels)"
             )
     if profiler:
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
     if sampler:
         print(sampler.output_text(unicode=True, color=False, show_all=False))

@@ -87,11 +87,24 @@ def assessment_result(assessment: Assessment, *, draws: int | None = None) -> Re
     from kineco2.structures.selectors import shared_share_for
 
     shared = shared_share_for(assessment)
-    if shared is not None:
-        key += ":" + hashlib.sha256(repr(shared).encode()).hexdigest()
+    share_key = "" if shared is None else ":" + hashlib.sha256(repr(shared).encode()).hexdigest()
+    key += share_key
     result = cache.get(key)
     if result is None:
-        result = compute(to_input(assessment.answers), draws=draws, seed=seed, shared=shared)
+        if draws > 0:
+            # ``compute(…, draws=n)`` is ``with_monte_carlo(compute(…), draws=n)``: the
+            # deterministic result of these answers, when the questionnaire's autosave has
+            # just cached it, is not computed a second time (same figures: the key covers
+            # the answers, the versions, the seed and the share of shared premises).
+            from kineco2.engine.uncertainty import with_monte_carlo
+
+            base_key = "result:" + answers_hash(assessment.answers, draws=0, seed=seed)
+            base = cache.get(base_key + share_key)
+            if base is None:
+                base = compute(to_input(assessment.answers), seed=seed, shared=shared)
+            result = with_monte_carlo(base, draws=draws, seed=seed)
+        else:
+            result = compute(to_input(assessment.answers), seed=seed, shared=shared)
         cache.set(key, result, timeout=24 * 3600)
     return result
 
@@ -110,13 +123,18 @@ def previous_assessment(assessment: Assessment) -> Assessment | None:
 PROGRESS_DRAWS = 2000
 
 
-def year_progress(assessment: Assessment):
+_UNSET = object()
+
+
+def year_progress(assessment: Assessment, previous=_UNSET):
     """This year against the previous assessment, paired (``None`` without a usable one).
 
     Returns ``(previous assessment, kineco2.engine.progress.YearProgress)``, cached by both
-    sets of answers and the reference-data versions.
+    sets of answers and the reference-data versions. ``previous``: the
+    :func:`previous_assessment`, when the caller has already read it.
     """
-    previous = previous_assessment(assessment)
+    if previous is _UNSET:
+        previous = previous_assessment(assessment)
     if previous is None:
         return None
     from kineco2.engine.progress import compare_years

@@ -213,8 +213,12 @@ def assessment_create(request, pk: int):
 
 # -- questionnaire ------------------------------------------------------------------------
 def _step_url(assessment: Assessment, step: str) -> str:
-    # reverse() once per assessment, then a string replacement (pages link to many steps)
-    template = reverse("assessment_step", args=[assessment.pk, "__step__"])
+    # reverse() once per assessment object (kept on it for the request), then a string
+    # replacement: a results page links to steps from every post's defaults and every hint
+    template = assessment.__dict__.get("_step_url_template")
+    if template is None:
+        template = reverse("assessment_step", args=[assessment.pk, "__step__"])
+        assessment.__dict__["_step_url_template"] = template
     return template.replace("__step__", step)
 
 
@@ -547,9 +551,9 @@ def _signed_tonnes(kg: float) -> str:
     return text if text.startswith("-") else "+" + text
 
 
-def _progress_context(assessment: Assessment) -> dict | None:
+def _progress_context(assessment: Assessment, previous) -> dict | None:
     """« Have I improved? »: the comparison with the previous assessment, in French."""
-    found = selectors.year_progress(assessment)
+    found = selectors.year_progress(assessment, previous)
     if found is None:
         return None
     previous, progress = found
@@ -711,7 +715,7 @@ def _posts_chart(result, answers_hash: str) -> str:
     return inline_svg(posts_bar_svg(result))
 
 
-def _results_page_key(request, assessment, answers_hash: str, snapshot) -> str | None:
+def _results_page_key(request, assessment, answers_hash: str, snapshot, previous) -> str | None:
     """Cache key of a rendered results page, or ``None`` when it must not be cached.
 
     The page depends on the answers (their hash covers the factor and defaults versions),
@@ -734,14 +738,7 @@ def _results_page_key(request, assessment, answers_hash: str, snapshot) -> str |
         str(assessment.completed_at),
         assessment.practice.name,
         # the comparison with the previous year depends on that year's answers too
-        str(
-            Assessment.objects.filter(
-                practice_id=assessment.practice_id, reference_year__lt=assessment.reference_year
-            )
-            .order_by("-reference_year")
-            .values_list("revision", "pk")
-            .first()
-        ),
+        str((previous.revision, previous.pk) if previous is not None else None),
     ]
     return "page:results:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -754,7 +751,9 @@ def assessment_results(request, pk: int):
         assessment.answers, draws=settings.KINECO2_DRAWS, seed=settings.KINECO2_SEED
     )
     snapshot = selectors.latest_snapshot(assessment, light=True)
-    page_key = _results_page_key(request, assessment, current_hash, snapshot)
+    # read once: the page's cache key and the comparison with last year both depend on it
+    previous = selectors.previous_assessment(assessment)
+    page_key = _results_page_key(request, assessment, current_hash, snapshot, previous)
     if page_key is not None:
         page = cache.get(page_key)
         if page is not None:
@@ -775,7 +774,7 @@ def assessment_results(request, pk: int):
         "benchmark": SimpleLazyObject(lambda: _benchmark(assessment, result, current_hash)),
         "hints": _hint_rows(assessment, result),
         "to_check": _plausibility_rows(assessment),
-        "progress": _progress_context(assessment),
+        "progress": _progress_context(assessment, previous),
         "snapshot": snapshot,
         "up_to_date": snapshot is not None and snapshot.answers_hash == current_hash,
         "per_session_ok": not math.isnan(result.per_session_kgco2e),

@@ -213,15 +213,15 @@ def shared_share_for(
     ``defaults`` compute the building under another methodology (see
     :func:`premises_computation`).
     """
-    memberships = (
-        MemberPractice.objects.select_related("structure", "practice")
-        .filter(
-            practice_id=assessment.practice_id,
-            structure__premises__reference_year=assessment.reference_year,
-        )
-        .order_by("joined_at", "pk")
-    )
-    for membership in memberships:
+    memberships = MemberPractice.objects.filter(
+        practice_id=assessment.practice_id,
+        structure__premises__reference_year=assessment.reference_year,
+    ).order_by("joined_at", "pk")
+    # Most practices share no premises: a query of ids, light to build, says so on every
+    # results page and autosave; the members' rows are read only when there are some.
+    if not memberships.values_list("pk", flat=True)[:1]:
+        return None
+    for membership in memberships.select_related("structure", "practice"):
         premises = premises_for_year(membership.structure, assessment.reference_year)
         if premises is None or not membership.structure.has_premises:
             continue
