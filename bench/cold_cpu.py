@@ -256,7 +256,9 @@ def run(pk: int, args) -> None:
             profiler.dump_stats(args.profile_out)
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
     if sampler:
-        print(sampler.output_text(unicode=True, color=False, show_all=False))
+        print(
+            sampler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PYI_ALL")))
+        )
     from django.db import connections
 
     connections.close_all()  # so that the throw-away PostgreSQL database can be dropped

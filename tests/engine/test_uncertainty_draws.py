@@ -59,3 +59,40 @@ def test_intervals_are_numpys_percentiles(n):
     for i, interval in enumerate(got):
         assert (interval.low, interval.median, interval.high) == tuple(expected[:, i])
         assert interval.mean == pytest.approx(means[i], rel=1e-12)
+
+
+def _cases(n: int) -> np.ndarray:
+    rng = np.random.default_rng(n)
+    rows = [
+        rng.lognormal(size=n),
+        rng.normal(size=n),
+        np.zeros(n),  # a post with no line
+        np.full(n, 3.5),
+        rng.integers(0, 4, size=n).astype(float),  # many ties
+        np.sort(rng.normal(size=n)),
+        np.sort(rng.normal(size=n))[::-1].copy(),
+        # the strided subsample sees only the large values: its bands miss, sorted whole
+        np.where(np.arange(n) % 8 == 0, 1e6, rng.normal(size=n)),
+        np.where(rng.random(n) < 0.01, np.inf, rng.normal(size=n)),
+        np.where(rng.random(n) < 0.01, -np.inf, rng.normal(size=n)),
+        np.where(rng.random(n) < 0.001, np.nan, rng.normal(size=n)),
+    ]
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("n", [100, 513, 2000, 9999, 10_000, 50_000])
+def test_order_statistics_are_those_of_a_full_sort(n):
+    x = _cases(n)
+    before = x.copy()
+    ranks = sorted({0, 1, n // 40, n // 40 + 1, n // 2 - 1, n // 2, n - n // 40, n - 2, n - 1})
+    got = uncertainty.order_statistics(x, ranks)
+    expected = np.sort(x, axis=1)[:, ranks]
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(x, before, equal_nan=True)  # the samples are left as they were
+
+
+def test_order_statistics_on_many_random_rows():
+    rng = np.random.default_rng(2026)
+    x = rng.lognormal(sigma=rng.uniform(0.01, 2, size=(300, 1)), size=(300, 10_000))
+    ranks = [249, 250, 4999, 5000, 9749, 9750]
+    assert np.array_equal(uncertainty.order_statistics(x, ranks), np.sort(x, axis=1)[:, ranks])

@@ -262,23 +262,89 @@ def uniform_rows(n: int, draws: int, seed: int) -> np.ndarray:
 _QUANTILES = (2.5, 50.0, 97.5)
 
 
-def _intervals(samples: np.ndarray) -> list[Interval]:
-    """One interval per **row** of a (k × draws) array, which is sorted in place.
+def order_statistics(samples: np.ndarray, ks: Sequence[int]) -> np.ndarray:
+    """``np.sort(samples, axis=1)[:, ks]``, exactly, without sorting whole rows.
 
-    The three percentiles are numpy's (« linear » interpolation between order statistics);
-    one sort of each contiguous row is cheaper here than ``np.percentile`` along the columns
-    or a partition on the six order statistics.
+    For each wanted rank a band of values is bracketed from a sorted subsample (every
+    ``stride``-th draw; the draws are in random order). With ``b`` the number of values of
+    a row below the band, rank ``k`` is the ``(k − b)``-th smallest value of the band
+    whenever the band holds it (``b ≤ k`` and ``b + band size > k``), which is checked:
+    a row where it fails, or with a NaN, is sorted whole. Only the bands (≈ 15 % of a row
+    of 10 000 for the three percentiles) are sorted. ``samples`` is not modified.
+    """
+    rows, n = samples.shape
+    ks = sorted(set(ks))
+    out = np.empty((rows, len(ks)))
+    stride = 8
+    if n < 64 * stride or not ks:
+        return np.sort(samples, axis=1)[:, ks]
+    sub = np.sort(samples[:, ::stride], axis=1)
+    m = sub.shape[1]
+    # Windows of nearby ranks, bracketed by ± 4 standard deviations of the rank of a
+    # subsample order statistic (binomial), plus two.
+    windows: list[list[int]] = []
+    for k in ks:
+        if windows and k - windows[-1][-1] <= stride:
+            windows[-1].append(k)
+        else:
+            windows.append([k])
+    lows, highs = [], []
+    for window in windows:
+        p_lo, p_hi = window[0] / n, window[-1] / n
+        margin_lo = 4 * math.sqrt(m * p_lo * (1 - p_lo)) + 2
+        margin_hi = 4 * math.sqrt(m * p_hi * (1 - p_hi)) + 2
+        j_lo = math.floor(p_lo * m - margin_lo)
+        j_hi = math.ceil(p_hi * m + margin_hi)
+        lows.append(sub[:, j_lo] if j_lo >= 0 else np.full(rows, -np.inf))
+        highs.append(sub[:, j_hi] if j_hi < m else np.full(rows, np.inf))
+    lo = np.stack(lows, axis=1)  # rows × windows
+    hi = np.stack(highs, axis=1)
+    below = np.empty((rows, len(windows)), dtype=np.intp)
+    inside = np.empty((rows, len(windows)), dtype=np.intp)
+    union = np.zeros(samples.shape, dtype=bool)
+    for w in range(len(windows)):
+        under = samples < lo[:, w, None]
+        within = ~under & (samples <= hi[:, w, None])
+        below[:, w] = under.sum(axis=1)
+        inside[:, w] = within.sum(axis=1)
+        union |= within
+    first = np.array([window[0] for window in windows])
+    last = np.array([window[-1] for window in windows])
+    ok = (below <= first).all(axis=1) & (below + inside > last).all(axis=1)
+    ok &= ~np.isnan(sub).any(axis=1)  # a NaN is never in a band: sort that row whole
+    rank = {k: w for w, window in enumerate(windows) for k in window}
+    for i in range(rows):
+        if not ok[i]:
+            out[i] = np.sort(samples[i])[ks]
+            continue
+        band = np.sort(samples[i][union[i]])
+        # values of the band below window w's lower bound belong to earlier windows
+        start = np.searchsorted(band, lo[i], side="left")
+        for c, k in enumerate(ks):
+            w = rank[k]
+            out[i, c] = band[start[w] + k - below[i, w]]
+    return out
+
+
+def _intervals(samples: np.ndarray) -> list[Interval]:
+    """One interval per **row** of a (k × draws) array.
+
+    The three percentiles are numpy's (« linear » interpolation between order statistics),
+    read from the six order statistics they need (:func:`order_statistics`).
     """
     n = samples.shape[1]
     mean = samples.mean(axis=1)
-    samples.sort(axis=1)
-    values = []
+    positions = []
     for q in _QUANTILES:
         p = q / 100 * (n - 1)
         lo = math.floor(p)
-        hi = min(lo + 1, n - 1)
-        t = p - lo
-        a, b = samples[:, lo], samples[:, hi]
+        positions.append((lo, min(lo + 1, n - 1), p - lo))
+    ks = sorted({k for lo, hi, _ in positions for k in (lo, hi)})
+    stats = order_statistics(samples, ks)
+    column = {k: stats[:, c] for c, k in enumerate(ks)}
+    values = []
+    for lo, hi, t in positions:
+        a, b = column[lo], column[hi]
         # numpy's _lerp: exact at both ends, monotonic
         values.append(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)
     low, median, high = values
