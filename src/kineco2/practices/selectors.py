@@ -51,9 +51,13 @@ def practice_for_user(user, practice_id: int, *, manage: bool = False) -> Practi
 
 
 def assessment_for_user(user, assessment_id: int) -> Assessment:
+    if not user.is_authenticated:
+        raise Http404("Bilan introuvable")
     try:
+        # a join on the user's membership (one per user and practice: a unique constraint),
+        # cheaper to build than the « practice in the user's practices » subquery
         return Assessment.objects.select_related("practice").get(
-            pk=assessment_id, practice__in=practices_for_user(user)
+            pk=assessment_id, practice__memberships__user=user
         )
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404("Bilan introuvable") from None

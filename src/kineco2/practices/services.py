@@ -146,6 +146,8 @@ class SaveOutcome:
     revision: int = 0
     #: « 14.200 »: the two readings to ask back, ((value to submit, French label), …).
     choices: tuple[tuple[str, str], ...] = ()
+    #: The answers as stored by a successful save (the caller need not read them again).
+    answers: dict | None = None
 
 
 @transaction.atomic
@@ -201,7 +203,7 @@ def assessment_save_answer(
     assessment.save(update_fields=["answers", "revision", "last_step", "updated_at"])
     if section == "profile":
         _sync_practice_profile(assessment, name, value)
-    return SaveOutcome(ok=True, value=value, revision=assessment.revision)
+    return SaveOutcome(ok=True, value=value, revision=assessment.revision, answers=answers)
 
 
 def _drop_zone_of_another_territory(profile: dict[str, Any]) -> None:

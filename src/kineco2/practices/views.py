@@ -465,7 +465,12 @@ def assessment_save(request, pk: int):
             outcome = _save(assessment, spec, raw, previous, keep=resolve == "keep")
             state = _question_state(spec, outcome, raw, previous)
             saved = outcome.ok
-            assessment.refresh_from_db()
+            if saved:  # what was just stored: no need to read the row again
+                assessment.answers = outcome.answers
+                assessment.revision = outcome.revision
+                assessment.last_step = spec.section
+            else:
+                assessment.refresh_from_db()
     result = _result_or_none(assessment)
     question = build_question(
         spec,
