@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from kineco2.engine.context import Context
+from kineco2.engine.context import Context, FiguresContext
 from kineco2.engine.defaults import DefaultSet, load_defaults
 from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.lines import Line
@@ -93,6 +93,33 @@ def compute(
 
         result = with_monte_carlo(result, draws=draws, seed=seed)
     return result
+
+
+def post_totals(
+    inputs: AssessmentInput,
+    *,
+    factors: FactorSet | None = None,
+    defaults: DefaultSet | None = None,
+    shared: SharedShare | None = None,
+) -> dict[str, float]:
+    """The kg CO2e of each post (in the order of ``POSTS``): the figures of
+    ``compute(inputs, ...).posts``, bit for bit, without building the result.
+
+    For batch recomputes that store totals per post: the posts run on a
+    :class:`kineco2.engine.context.FiguresContext`, which keeps each line's post and kg CO2e
+    only (no uncertainty drivers, no :class:`Line`, no labels or notes). The total is
+    ``math.fsum`` of these values, as in :func:`compute`.
+    """
+    defaults = defaults or load_defaults()
+    factors = factors or load_factors(defaults.factors_version or None)
+    ctx = FiguresContext(inputs, factors, defaults)
+    for post in POSTS:
+        post.compute(ctx)
+    figures = ctx.figures if shared is None else shared.apply(ctx.figures)
+    by_post: dict[str, list[float]] = defaultdict(list)
+    for figure in figures:
+        by_post[figure.post].append(figure.kgco2e)
+    return {post.ID: math.fsum(by_post[post.ID]) for post in POSTS}
 
 
 def precision_hints(lines: tuple[Line, ...], limit: int = 5) -> tuple[PrecisionHint, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from kineco2.engine import geography
 from kineco2.engine.defaults import DefaultSet
@@ -381,6 +381,67 @@ class OptionView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ctx, name)
+
+
+class Figure(NamedTuple):
+    """What :class:`FiguresContext` keeps of a line: its post and its kg CO2e."""
+
+    post: str
+    kgco2e: float
+
+
+class FiguresContext(Context):
+    """A context that keeps only the post and the kg CO2e of each line (``figures``).
+
+    For :func:`kineco2.engine.compute.post_totals` (batch recomputes that store totals per
+    post): no uncertainty drivers (``drivers=False``), no :class:`Line` objects, labels,
+    notes or record of the values used. Every number goes through the same code as in
+    :class:`Context` — the posts' arithmetic, ``max(0, quantity) × factor`` — so the figures
+    are those of the full engine, bit for bit.
+    """
+
+    def __init__(self, inputs: AssessmentInput, factors: FactorSet, defaults: DefaultSet):
+        self.figures: list[Figure] = []
+        super().__init__(inputs, factors, defaults, drivers=False)
+
+    def answer(self, section: str, name: str, default_id: str | None = None) -> Quantity:
+        value = getattr(getattr(self.inputs, section), name)
+        if value is None:
+            return super().answer(section, name, default_id)
+        return Quantity(float(value))
+
+    def option(self, weight: Quantity, label: str) -> OptionView:
+        return _FiguresOptionView(self, weight)
+
+    def line(
+        self,
+        post: str,
+        item: str,
+        label: str,
+        quantity: Quantity,
+        factor_id: str,
+        *,
+        unit: str,
+        scope: int,
+        beges: str,
+        detail: str = "",
+    ) -> None:
+        factor = self.factors[factor_id]
+        if factor.kind != "facteur":
+            raise ReferenceDataError(f"« {factor_id} » n'est pas un facteur d'émission.")
+        self.figures.append(Figure(post, max(0.0, quantity.value) * factor.value))
+
+    def note(self, text: str) -> None:
+        pass
+
+
+class _FiguresOptionView(OptionView):
+    """An option of a mixture in a :class:`FiguresContext`: the weight, without the label."""
+
+    def __init__(self, ctx: Context, weight: Quantity):
+        self._ctx = ctx
+        self._weight = weight
+        self._suffix = ""
 
 
 def section_names() -> list[str]:

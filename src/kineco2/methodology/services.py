@@ -9,10 +9,11 @@ chunk by chunk, on the batch path of ``recompute_snapshots``:
   version and no method parameter changed: the activity quantities of the stored lines ×
   the new factor values (:func:`kineco2.engine.batch.evaluate`);
 * **one by one** otherwise (new defaults, new factors in the posts, changed leak rates…):
-  :func:`kineco2.engine.compute` on the assessment's answers with the version's factors and
-  defaults (today's answers: an assessment edited after its result was stored is recomputed
-  as it is now), deterministic and without uncertainty drivers (``drivers=False``: the same
-  figures; the rows store no interval), chunks spread over worker processes.
+  :func:`kineco2.engine.compute.post_totals` on the assessment's answers with the version's
+  factors and defaults (today's answers: an assessment edited after its result was stored is
+  recomputed as it is now): the figures per post of :func:`kineco2.engine.compute`, bit for
+  bit, without building the result (no lines, no uncertainty drivers: the rows store no
+  interval), chunks spread over worker processes.
 
 Each chunk is one transaction (its figures and the job's counters together), and the unique
 (version, assessment) constraint plus the « already done » filter make a job resumable after
@@ -126,7 +127,7 @@ def _vectorised(
 def _one_by_one(
     rows: list[dict[str, Any]], factors: FactorSet, defaults: DefaultSet, version: str
 ) -> tuple[list[VersionFigures], int]:
-    from kineco2.engine import compute
+    from kineco2.engine.compute import post_totals
     from kineco2.practices.answers import to_input
     from kineco2.structures.selectors import shared_shares
 
@@ -141,19 +142,18 @@ def _one_by_one(
     out, failed = [], 0
     for row in rows:
         try:
-            # figures only: the stored rows hold totals, no intervals (no Monte Carlo), and
-            # without the uncertainty drivers the engine gives the same values ≈ 1,6× faster
-            result = compute(
+            # figures only: the stored rows hold totals per post, no intervals (no Monte
+            # Carlo); post_totals gives compute()'s figures bit for bit without building the
+            # result's lines and their uncertainty drivers
+            by_post = post_totals(
                 to_input(answers.get(row["assessment_id"]) or {}),
                 factors=factors,
                 defaults=defaults,
                 shared=shares.get(row["assessment_id"]),
-                drivers=False,
             )
         except (InputError, EngineError, KeyError, ValueError):
             failed += 1
             continue
-        by_post = {post.id: post.kgco2e for post in result.posts}
         out.append(_figure(row, version, by_post, scalar=True))
     return out, failed
 
