@@ -222,18 +222,23 @@ class Context:
         quantity = _default_quantity(self.defaults, default_id, field)
         if not self.with_drivers:
             quantity = Quantity(quantity.value)
-        if item.per == "kine":
-            quantity = quantity * self.practitioners
-        elif item.per == "kine_cabinet":
-            quantity = quantity * self.practitioners * self.premises_fraction
-        elif item.per == "m2":
-            quantity = quantity * self.surface
-        elif item.per == "seance":
-            quantity = quantity * self.sessions
-        elif item.per == "seance_cabinet":
-            quantity = quantity * self.sessions_at_practice
+        quantity = self._per(item.per, quantity)
         if field is not None:
             self.effective.setdefault(field, quantity.value)
+        return quantity
+
+    def _per(self, per: str | None, quantity: Quantity) -> Quantity:
+        """A default's own value scaled by what it is « per » (``Default.per``)."""
+        if per == "kine":
+            return quantity * self.practitioners
+        if per == "kine_cabinet":
+            return quantity * self.practitioners * self.premises_fraction
+        if per == "m2":
+            return quantity * self.surface
+        if per == "seance":
+            return quantity * self.sessions
+        if per == "seance_cabinet":
+            return quantity * self.sessions_at_practice
         return quantity
 
     def choice(self, section: str, name: str, default_id: str) -> tuple[str, bool]:
@@ -406,9 +411,18 @@ class FiguresContext(Context):
 
     def answer(self, section: str, name: str, default_id: str | None = None) -> Quantity:
         value = getattr(getattr(self.inputs, section), name)
-        if value is None:
-            return super().answer(section, name, default_id)
-        return Quantity(float(value))
+        if value is not None:
+            return Quantity(float(value))
+        if default_id is None:
+            return super().answer(section, name)  # the same error
+        return self.default(default_id)
+
+    def default(self, default_id: str, *, field: str | None = None) -> Quantity:
+        # Context.default without its records (defaults used, values used) or drivers
+        item = self.defaults.defaults.get(default_id)
+        if item is None:
+            return self.parameter(default_id)
+        return self._per(item.per, Quantity(float(item.value)))
 
     def option(self, weight: Quantity, label: str) -> OptionView:
         return _FiguresOptionView(self, weight)
