@@ -412,6 +412,36 @@ def test_parallel_job_interrupted_then_resumed_writes_each_figure_once(data_dir,
         assert bytes(figure.posts) == _expected_posts(assessment, factors, defaults)
 
 
+def test_insert_stores_what_bulk_create_stores_and_skips_what_is_there():
+    stored_panel(3)
+    rows = list(ResultSnapshot.objects.order_by("pk").values(*services._FIELDS))
+    figures = [
+        services._figure(row, "9999.1", {"energie": 1.5 * i, "linge": 0.1}, scalar=bool(i % 2))
+        for i, row in enumerate(rows)
+    ]
+    services._insert(figures)
+    # the same rows through the ORM, under another version
+    VersionFigures.objects.bulk_create(
+        [VersionFigures(**{**f._asdict(), "version": "9999.2"}) for f in figures]
+    )
+    fields = [name for name in services.Figure._fields if name != "version"]
+
+    def read(version):
+        return [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in VersionFigures.objects.filter(version=version)
+            .order_by("assessment_id")
+            .values_list(*fields)
+        ]
+
+    assert read("9999.1") == read("9999.2") == [tuple(f)[1:] for f in figures]
+    # a row already stored (an interrupted chunk run again) is kept, not written twice
+    services._insert([figures[0]._replace(total_kg=-1.0), figures[1]])
+    assert VersionFigures.objects.filter(version="9999.1").count() == 3
+    assert read("9999.1") == [tuple(f)[1:] for f in figures]
+    services._insert([])
+
+
 def test_draft_2026_2_diff_is_shown_to_maintainers_only(client, maintainer):
     url = reverse("methodology_changes") + "?de=2026.1&a=2026.2"
     assert client.get(url).status_code == 404  # a draft is not public
