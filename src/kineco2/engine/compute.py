@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from kineco2.engine.context import Context, FiguresContext
+from kineco2.engine.context import Context, Figure, FiguresContext
 from kineco2.engine.defaults import DefaultSet, load_defaults
 from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.lines import Line
@@ -115,10 +115,13 @@ def post_totals(
     ctx = FiguresContext(inputs, factors, defaults)
     for post in POSTS:
         post.compute(ctx)
-    figures = ctx.figures if shared is None else shared.apply(ctx.figures)
+    figures = ctx.figures
+    if shared is not None:
+        kept = shared.apply(Figure(*figure) for figure in figures)
+        figures = [(line.post, line.kgco2e) for line in kept]
     by_post: dict[str, list[float]] = defaultdict(list)
-    for figure in figures:
-        by_post[figure.post].append(figure.kgco2e)
+    for post_id, kgco2e in figures:
+        by_post[post_id].append(kgco2e)
     return {post.ID: math.fsum(by_post[post.ID]) for post in POSTS}
 
 

@@ -406,7 +406,8 @@ class FiguresContext(Context):
     """
 
     def __init__(self, inputs: AssessmentInput, factors: FactorSet, defaults: DefaultSet):
-        self.figures: list[Figure] = []
+        #: (post, kg CO2e) of each line, as plain tuples (see :class:`Figure`)
+        self.figures: list[tuple[str, float]] = []
         super().__init__(inputs, factors, defaults, drivers=False)
 
     def answer(self, section: str, name: str, default_id: str | None = None) -> Quantity:
@@ -443,7 +444,7 @@ class FiguresContext(Context):
         factor = self.factors[factor_id]
         if factor.kind != "facteur":
             raise ReferenceDataError(f"« {factor_id} » n'est pas un facteur d'émission.")
-        self.figures.append(Figure(post, max(0.0, quantity.value) * factor.value))
+        self.figures.append((post, max(0.0, quantity.value) * factor.value))
 
     def note(self, text: str) -> None:
         pass
