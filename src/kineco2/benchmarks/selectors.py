@@ -280,6 +280,29 @@ def _stamp() -> str:
     return freshness.current()
 
 
+#: The data generation under which this process last folded the new snapshots in (see _sync).
+_SYNCED = {"stamp": ""}
+
+
+def _sync(stamp: str) -> None:
+    """:func:`services.sync_figures` once per data generation in this process.
+
+    Every snapshot stored bumps the generation in its own transaction
+    (:mod:`kineco2.benchmarks.freshness`), so under the generation ``stamp`` read *before* a
+    sync there is nothing newer to fold in: a cold request (tables, nested tables, years,
+    populations) then looks for new snapshots once instead of four or five times. Not
+    remembered for the generation ``"0"`` (no bump yet) nor inside a transaction (a rollback
+    would undo the folding).
+    """
+    from kineco2.benchmarks.services import sync_figures
+
+    if stamp != "0" and _SYNCED["stamp"] == stamp:
+        return
+    sync_figures()
+    if stamp != "0" and not connection.in_atomic_block:
+        _SYNCED["stamp"] = stamp
+
+
 def load_population(
     population: str,
     *,
@@ -287,21 +310,22 @@ def load_population(
     campaign_slug: str | None = None,
     perimeter: Perimeter | None = None,
     use_cache: bool = True,
+    stamp: str | None = None,
 ) -> Population:
     """The population's rows as arrays, read in one query (scoped to ``perimeter`` if given).
 
     Without ``year``: every reference year (one row per assessment). Snapshots stored since
     the last read are folded into the figures first (:func:`services.sync_figures`).
+    ``stamp``: the data generation, when the caller has just read it.
     """
-    from kineco2.benchmarks.services import sync_figures
-
     key = None
+    stamp = _stamp() if stamp is None else stamp
     if use_cache:
-        key = _key("population", population, year, campaign_slug, perimeter)
+        key = _key("population", population, year, campaign_slug, perimeter, stamp=stamp)
         cached = cache.get(key)
         if cached is not None:
             return cached
-    sync_figures()
+    _sync(stamp)
     queryset = figures_for(population, year=year, campaign_slug=campaign_slug, perimeter=perimeter)
     result = _population_postgresql(queryset) if connection.vendor == "postgresql" else None
     if result is None:
@@ -343,8 +367,6 @@ def load_overview(
     tables are checked against the self-diagnoses' (the panel is part of them), a
     perimeter's against the national ones.
     """
-    from kineco2.benchmarks.services import sync_figures
-
     if perimeter is not None and perimeter.national:
         perimeter, regions_shown = None, None
     stamp = _stamp()
@@ -362,7 +384,7 @@ def load_overview(
         if local:
             _remember_overview(key, cached)
         return cached
-    sync_figures()
+    _sync(stamp)
     outers = []
     if perimeter is not None:
         outers.append(load_overview(population, year=year))
@@ -376,7 +398,7 @@ def load_overview(
         regions_shown = sorted(perimeter.regions)
     result = overview(
         # Not cached on its own: it changes with the same data generation as the tables.
-        load_population(population, year=year, perimeter=perimeter, use_cache=False),
+        load_population(population, year=year, perimeter=perimeter, use_cache=False, stamp=stamp),
         regions_shown=regions_shown,
         outers=outers,
         salt=disclosure_salt(),
@@ -404,13 +426,12 @@ def _remember_overview(key: str, value: Overview) -> None:
 
 def available_years(population: str, *, perimeter: Perimeter | None = None) -> list[int]:
     """Reference years with at least one result in ``population``, latest first."""
-    from kineco2.benchmarks.services import sync_figures
-
-    key = _key("years", population, None, None, perimeter)
+    stamp = _stamp()
+    key = _key("years", population, None, None, perimeter, stamp=stamp)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    sync_figures()
+    _sync(stamp)
     years = list(
         figures_for(population, perimeter=perimeter)
         .order_by("-reference_year")
