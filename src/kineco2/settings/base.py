@@ -139,6 +139,8 @@ if os.environ.get("REDIS_URL"):
 #: After each change of the published data, the task worker rebuilds the default tables of
 #: the état des lieux (kineco2.benchmarks.tasks): only useful when its cache is the web's.
 KINECO2_REBUILD_PUBLISHED_TABLES = bool(os.environ.get("REDIS_URL"))
+#: … once the data has not changed for this long (no rebuild while results keep coming).
+KINECO2_REBUILD_DELAY_SECONDS = float(os.environ.get("KINECO2_REBUILD_DELAY_SECONDS", "5"))
 
 EMAIL_BACKEND = "kineco2.web.mail.ConsoleBackend"  # readable links (web/mail.py)
 if os.environ.get("EMAIL_HOST"):
