@@ -79,9 +79,12 @@ def test_a_damaged_or_foreign_entry_is_rebuilt(tmp_path):
     cache = tmp_path / "cache"
     reference = run(cache)["out"]
     (entry,) = cache.glob("*-validators.pickle")
+    stale = cache / f"{'0' * 64}-validators.pickle"  # from sources edited since
+    stale.write_bytes(entry.read_bytes())
     entry.write_bytes(b"not a pickle")
     again = run(cache)
     assert again["how"] == "stored" and again["out"] == reference
+    assert list(cache.glob("*-validators.pickle")) == [entry]  # the stale entry is gone
     cache.chmod(0o777)  # others could have written it: not read
     assert run(cache)["how"] == "stored"
     cache.chmod(0o700)

@@ -102,6 +102,12 @@ def install() -> str:
     except Exception:  # something in the schema does not pickle
         return "unchanged"
     datacache.store(entry, blob)
+    for other in entry.parent.glob("*-validators.pickle"):
+        if other != entry:  # made from sources that changed since: never read again
+            try:
+                other.unlink()
+            except OSError:
+                pass
     return "stored"
 
 
