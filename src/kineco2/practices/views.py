@@ -594,12 +594,19 @@ def _progress_context(assessment: Assessment, previous) -> dict | None:
     }
 
 
+@functools.cache
+def _units_and_titles() -> tuple[dict[str, str], dict[str, str]]:
+    """Unit and title of every question by path (the questionnaire is fixed in a process)."""
+    units = {spec.path: spec.unit for step in STEPS for spec in field_specs(step)}
+    titles = {spec.path: spec.title for step in STEPS for spec in field_specs(step)}
+    return units, titles
+
+
 def _plausibility_rows(assessment: Assessment) -> list[dict]:
     """Answers far outside what a practice of this size plausibly has, with a link to each."""
     from kineco2.engine import plausibility
 
-    units = {spec.path: spec.unit for step in STEPS for spec in field_specs(step)}
-    titles = {spec.path: spec.title for step in STEPS for spec in field_specs(step)}
+    units, titles = _units_and_titles()
     rows = []
     for warning in plausibility.check_answers(assessment.answers, units=units):
         step, name = warning.section, warning.name
