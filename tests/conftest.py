@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# The parsed-data and validator caches of the engine (engine/datacache.py,
+# engine/validatorcache.py) go to a directory of this test run, not to the user's cache:
+# tests write many registries and defaults files of their own. Subprocesses inherit it.
+if "KINECO2_CACHE_DIR" not in os.environ:
+    os.environ["KINECO2_CACHE_DIR"] = tempfile.mkdtemp(prefix="kineco2-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["KINECO2_CACHE_DIR"], ignore_errors=True)
 
 # Property tests assert properties, never speed: Hypothesis' per-example deadline (200 ms)
 # turns a busy machine into a « Flaky » failure, so it is off everywhere. In CI the examples
