@@ -16,7 +16,13 @@ Served by gunicorn as documented (``--workers 2 --threads 4``), Redis cache, SQL
 file) or PostgreSQL (``--database postgres://…``, a throw-away database that is created and
 dropped). Only loopback traffic; bounded in requests and time; stops by itself.
 
-    .venv/bin/python bench/cold.py [--users 1,20] [--requests 200] [--database URL]
+    .venv/bin/python bench/cold.py [--users 1,20] [--requests 200] [--database URL] [--warmup 2]
+
+Before measuring, ``--warmup`` cold pages per user are served and not counted (each worker's
+first pages load numpy, the engine's data and the Monte Carlo's random rows). The load
+generator is cheap on purpose (it shares the 2 cores with the server): keep-alive
+``http.client`` connections, the page read but not parsed; it prints its own CPU per page
+next to the server's (gunicorn's master and workers, from /proc).
 """
 
 from __future__ import annotations
@@ -170,7 +176,9 @@ def process_tree_cpu(root: int) -> float:
     return total
 
 
-def measure(port: int, cookie: str, pks: list[int], users: int, total: int, server: int) -> None:
+def measure(
+    port: int, cookie: str, pks: list[int], users: int, total: int, server: int, report=True
+) -> None:
     pages: list[float] = []
     saves: list[float] = []
     errors: list[str] = []
@@ -194,6 +202,8 @@ def measure(port: int, cookie: str, pks: list[int], users: int, total: int, serv
     wall = time.perf_counter() - start
     own_cpu = time.process_time() - own_cpu
     server_cpu = process_tree_cpu(server) - server_cpu
+    if not report:
+        return
     pages.sort()
     saves.sort()
 
@@ -223,6 +233,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8798)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--database", default="", help="postgres://… (default: SQLite file)")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="cold pages per user served before measuring, not counted (0: none)",
+    )
     args = parser.parse_args()
     users = [int(u) for u in args.users.split(",")]
     var = tempfile.mkdtemp(prefix="kineco2-cold-")
@@ -281,6 +297,13 @@ def main() -> None:
             f"Chemin à froid : une réponse change avant chaque page de résultats ; {database} ; "
             f"gunicorn {args.workers} workers × 4 threads ; 10 000 tirages Monte Carlo"
         )
+        if args.warmup:
+            # Each worker's first pages import numpy and the engine, read the reference
+            # data, draw the Monte Carlo's random rows and compile the templates (≈ 1 s of
+            # CPU per worker): a one-off of a started server, not the cost of a page.
+            warm = max(users)
+            measure(args.port, cookie, pks, warm, args.warmup * warm, server.pid, report=False)
+            print(f"   échauffement : {args.warmup * warm} pages à froid servies, non comptées")
         for count in users:
             measure(args.port, cookie, pks, count, args.requests, server.pid)
     finally:
