@@ -232,6 +232,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="results pages per run")
     parser.add_argument("--port", type=int, default=8798)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--database", default="", help="postgres://… (default: SQLite file)")
     parser.add_argument(
         "--warmup",
@@ -276,7 +277,7 @@ def main() -> None:
         "--workers",
         str(args.workers),
         "--threads",
-        "4",
+        str(args.threads),
         "--log-level",
         "warning",
     ]
@@ -295,7 +296,7 @@ def main() -> None:
         database = "PostgreSQL" if args.database else "SQLite (WAL)"
         print(
             f"Chemin à froid : une réponse change avant chaque page de résultats ; {database} ; "
-            f"gunicorn {args.workers} workers × 4 threads ; 10 000 tirages Monte Carlo"
+            f"gunicorn {args.workers} workers × {args.threads} threads ; 10 000 tirages Monte Carlo"
         )
         if args.warmup:
             # Each worker's first pages import numpy and the engine, read the reference
