@@ -106,3 +106,44 @@ def test_posts_html_escapes_labels(practice, monkeypatch):
     old = _render(OLD_LOOPS, {"posts": fake})
     assert "<script>" not in new and "&lt;script&gt;" in new
     assert new == old
+
+
+def test_line_rows_kept_between_pages_are_those_of_their_line(practice):
+    """``_line_row`` keeps the rows it built: a kept row is the row built anew for that line,
+    and a line that differs in anything the row shows gets its own row."""
+    import dataclasses
+
+    from kineco2.practices import views
+
+    views._LINE_ROWS.clear()
+    created = services.assessment_create(practice=practice, reference_year=2025)
+    count = 0
+    for example in EXAMPLES:
+        assessment = services.assessment_replace_answers(
+            assessment=created, answers=yaml.safe_load(example.read_text())
+        )
+        result = selectors.assessment_result(assessment, draws=0)
+        version = result.factors_version
+        for post in result.posts:
+            for line in post.lines:
+                row = views._line_row(line, version)
+                assert row == views._build_line_row(line, version)
+                assert views._line_row(line, version) is row  # kept
+                count += 1
+    assert count > 100
+    line = result.posts[0].lines[0]
+    for changes in (
+        {"quantity": line.quantity * 2},
+        {"factor_value": line.factor_value + 1},
+        {"note": "autre note"},
+        {"label": "<b>autre</b>"},
+        {"origin": "mesure" if line.origin != "mesure" else "estime"},
+        {"unit": "autre unité"},
+        {"kgco2e": 0.0},
+    ):
+        other = dataclasses.replace(line, **changes)
+        assert views._line_row(other, version) == views._build_line_row(other, version)
+    zero = dataclasses.replace(line, kgco2e=0.0)
+    negative_zero = dataclasses.replace(line, kgco2e=-0.0)
+    assert views._line_row(zero, version) == views._build_line_row(zero, version)
+    assert views._line_row(negative_zero, version) == views._build_line_row(negative_zero, version)

@@ -670,7 +670,48 @@ def _factor_cell(factor_id: str, version: str) -> str:
     )
 
 
+#: Rows of calculation tables already built in this process, by what they show (see
+#: :func:`_line_row`); emptied when full.
+_LINE_ROWS: dict[tuple, str] = {}
+_LINE_ROWS_MAX = 8192
+
+
+def _exact(value):
+    """A float as a key of :data:`_LINE_ROWS`: ``0.0`` and ``-0.0`` are equal but print apart."""
+    return value if value else repr(value)
+
+
 def _line_row(line, version: str) -> str:
+    """One row of a post's calculation table, kept by everything it shows.
+
+    An autosave changes one answer: most lines of the next results page are those of the
+    previous one, so their row (two numbers with significant figures, one with a decimal,
+    escaping) is taken from :data:`_LINE_ROWS` instead of being formatted again. The key
+    holds every field the row reads (``Line.detail`` reads quantity, unit, factor value and
+    unit, note), so a row is always that of its line.
+    """
+    key = (
+        line.label,
+        line.origin,
+        _exact(line.quantity),
+        line.unit,
+        _exact(line.factor_value),
+        line.factor_unit,
+        line.note,
+        _exact(line.kgco2e),
+        line.factor_id,
+        version,
+    )
+    row = _LINE_ROWS.get(key)
+    if row is None:
+        row = _build_line_row(line, version)
+        if len(_LINE_ROWS) >= _LINE_ROWS_MAX:
+            _LINE_ROWS.clear()
+        _LINE_ROWS[key] = row
+    return row
+
+
+def _build_line_row(line, version: str) -> str:
     """One row of a post's calculation table (built here: ≈ 40 rows per page, each ten
     template variables and a URL, were a third of a cold results page)."""
     return format_html(
