@@ -527,14 +527,22 @@ def _missing(request, assessment: Assessment, error: InputError):
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _spec_for(step: str, name: str):
+    """The question ``name`` of ``step``, or ``None`` (the questionnaire is fixed in a process:
+    a dictionary look-up where the pages searched the step's questions for each line)."""
+    if step not in STEPS:
+        return None
+    return next((s for s in field_specs(step) if s.name == name), None)
+
+
 def _hint_rows(assessment: Assessment, result) -> list[dict]:
     rows = []
     for hint in result.precision_hints:
         step, _, name = (hint.field or "").partition(".")
         # A hint may name a question this practice does not answer itself (the shared
         # premises of its structure, « structure:… »): shown without a link.
-        known = step in STEPS
-        spec = next((s for s in field_specs(step) if s.name == name), None) if known else None
+        spec = _spec_for(step, name)
         url = None
         if spec is not None:
             url = _step_url(assessment, step) + f"?question={name}#field-{step}-{name}"
@@ -630,11 +638,7 @@ def _default_inputs(assessment: Assessment, post) -> tuple[list[dict], int]:
             if driver.origin != "defaut":
                 continue
             step, _, name = (driver.field or "").partition(".")
-            spec = (
-                next((s for s in field_specs(step) if s.name == name), None)
-                if name and step in STEPS
-                else None
-            )
+            spec = _spec_for(step, name) if name else None
             if spec is None:
                 hypotheses.add(driver.id)
                 continue
