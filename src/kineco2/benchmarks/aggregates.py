@@ -619,8 +619,6 @@ class _Members:
 
 #: Families of at least this many rows are sorted in two threads (:class:`_Sorted`).
 _THREADED_FROM = 5_000
-#: Internal dimension of :class:`_Sorted`: the overseas regions together (code 1) or not.
-_OVERSEAS_SPLIT = "region-overseas"
 
 
 class _Sorted:
@@ -647,9 +645,7 @@ class _Sorted:
     ) -> None:
         annual, per_session, _ = prepared
         self.codes = dict(codes)
-        labels, inverse = codes["region"]
-        overseas = np.array([label in OVERSEAS_REGIONS for label in labels], dtype=np.int32)
-        self.codes[_OVERSEAS_SPLIT] = (["", OVERSEAS], overseas[inverse])
+        self.groups = groups
         self.index = {
             dimension: {label: i for i, label in enumerate(labels) if label}
             for dimension, (labels, _) in self.codes.items()
@@ -702,15 +698,22 @@ class _Sorted:
         data = self.families[family]
         if dimension == "national":
             return None, 0, int(data["rows"].shape[0])
-        if dimension == "region" and code == OVERSEAS:
-            dimension = _OVERSEAS_SPLIT
         split = data["splits"][dimension]
         i = self.index[dimension][code]
         return split, split[2][i], split[3][i]
 
-    def members(self, family: str, dimension: str, code: str) -> np.ndarray:
+    @staticmethod
+    def _alone(dimension: str, code: str) -> bool:
+        """« Outre-mer (ensemble) »: a few percent of the rows, sorted on their own (a sort of
+        the group, cheaper than one more split of every indicator of the population)."""
+        return dimension == "region" and code == OVERSEAS
+
+    def members(self, family: str, dimension: str, code: str, members: _Members) -> np.ndarray:
         """The group's rows in the order of their ids as text."""
         data = self.families[family]
+        if self._alone(dimension, code):
+            rows = self.groups[family][dimension][code]
+            return members.order[np.sort(members.rank[rows])]
         split, start, count = self._split(family, dimension, code)
         text = data["text"] if split is None else data["text"][split[1][start : start + count]]
         return data["rows"][text]
@@ -719,13 +722,21 @@ class _Sorted:
         """Indicators × windows × WINDOW: the ordered values of the group at the windows of
         :func:`kineco2.benchmarks.disclosure.window_plan` (n values)."""
         data = self.families[family]
+        plan = disclosure.window_plan(n, PERCENTILES)
+        offsets = [s + k for _, s in plan for k in range(disclosure.WINDOW)]
+        if self._alone(dimension, code):
+            rows = self.groups[family][dimension][code]
+            if rows.shape[0] != n:
+                raise AssertionError("_Sorted: group sizes differ from the reference split")
+            # Positions of the group's rows among the family's (both sorted ascending).
+            inside = np.searchsorted(data["rows"], rows)
+            ordered = np.sort(data["values"][:, inside], axis=1)
+            values = ordered[:, offsets]
+            return values.reshape(values.shape[0], len(plan), disclosure.WINDOW)
         split, start, count = self._split(family, dimension, code)
         if count != n:
             raise AssertionError("_Sorted: group sizes differ from the reference split")
-        plan = disclosure.window_plan(n, PERCENTILES)
-        offsets = np.array(
-            [start + s + k for _, s in plan for k in range(disclosure.WINDOW)], dtype=np.intp
-        )
+        offsets = np.array([start + offset for offset in offsets], dtype=np.intp)
         if split is None:
             order = data["order"][:, offsets]
         else:
@@ -845,7 +856,7 @@ def _cells(
             out |= dict.fromkeys(columns, count_only(published_n))
             continue
         if fast is not None and fast.ready(family):
-            group_key = members.key_ordered(fast.members(family, dimension, code))
+            group_key = members.key_ordered(fast.members(family, dimension, code, members))
             keys = [disclosure.derive(group_key, metric_id) for metric_id in columns]
             published = disclosure.quantiles_of_windows(
                 fast.windows(family, dimension, code, n), n, PERCENTILES, keys=keys
