@@ -271,3 +271,40 @@ def test_trajectory_accepts_gaps_in_the_target():
 
     svg = trajectory_svg([2023, 2024, 2025], [30000, None, 28000], [None, 29000, 27500])
     assert "29,0" in svg and "<svg" in svg
+
+
+def _printable_reference(text: str) -> str:
+    """The character-by-character rule of ``_printable_text`` (its former only path)."""
+    import unicodedata
+
+    out = []
+    for ch in text:
+        code = ord(ch)
+        category = unicodedata.category(ch)
+        if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE or category in ("Co", "Cn", "Cs"):
+            out.append("\ufffd")
+        elif category == "Cc" and ch not in "\n\t":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def test_printable_text_shortcut_is_the_character_rule():
+    """Strings with nothing to replace are returned as they are (each distinct character
+    checked once); any other string goes through the character rule: same text either way."""
+    import random
+
+    from kineco2.report.pdf import _printable_text
+
+    special = ["\x00", "\x07", "\r", "\x7f", "\x85", "\ufdd0", "\ufdef", "\ufffe", "\uffff",
+               "\U0001fffe", "\ue000", "\U000f0000", "\ud800", "\u0378", "\n", "\t"]  # fmt: skip
+    ordinary = [*"aé «»\u00a0\u202f–CO₂ 12,5 t <svg>&\"'", "\U0001f600"]
+    rng = random.Random(5)
+    for trial in range(2_000):
+        pool = ordinary + (special if trial % 2 else [])
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert _printable_text(text) == _printable_reference(text), repr(text)
+        assert _printable_text(text) == _printable_reference(text)  # characters now known
+    for ch in special:
+        assert _printable_text("abc" + ch) == _printable_reference("abc" + ch)

@@ -97,10 +97,36 @@ FACTOR_QUALITY = {
 }
 
 
+def _kept(ch: str) -> bool:
+    """Whether :func:`_printable_text` leaves ``ch`` as it is."""
+    code = ord(ch)
+    category = unicodedata.category(ch)
+    if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE or category in ("Co", "Cn", "Cs"):
+        return False
+    return category != "Cc" or ch in "\n\t"
+
+
+#: :func:`_kept` of the characters met so far (a report's text uses a few hundred).
+_KEPT: dict[str, bool] = {}
+
+
 def _printable_text(text: str) -> str:
     """Characters PDF/A and PDF/UA refuse (noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF,
     private use, unassigned code points, lone surrogates) become U+FFFD; control characters
     other than line breaks and tabs become spaces."""
+    # Nearly every string (the charts' SVG included) has nothing to replace: each distinct
+    # character is checked once, not every character of the text.
+    kept = _KEPT
+    for ch in set(text):
+        ok = kept.get(ch)
+        if ok is None:
+            ok = _kept(ch)
+            if len(kept) < 65_536:  # bounded: user text may hold any character
+                kept[ch] = ok
+        if not ok:
+            break
+    else:
+        return text
     out = []
     for ch in text:
         code = ord(ch)
