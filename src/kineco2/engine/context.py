@@ -315,6 +315,14 @@ class Context:
         return amount * (1 / (1 + rate)), detail
 
     # -- lines ---------------------------------------------------------------------------
+    def _emission_factor(self, factor_id: str):
+        """The factor a line multiplies by; an id of the factors file that is not an emission
+        factor (a parameter) is refused."""
+        factor = self.factors[factor_id]
+        if factor.kind != "facteur":
+            raise ReferenceDataError(f"« {factor_id} » n'est pas un facteur d'émission.")
+        return factor
+
     def line(
         self,
         post: str,
@@ -328,9 +336,7 @@ class Context:
         beges: str,
         detail: str = "",
     ) -> Line:
-        factor = self.factors[factor_id]
-        if factor.kind != "facteur":
-            raise ReferenceDataError(f"« {factor_id} » n'est pas un facteur d'émission.")
+        factor = self._emission_factor(factor_id)
         self.factor_ids_used.add(factor_id)
         value = max(0.0, quantity.value)
         line = Line(
@@ -441,9 +447,7 @@ class FiguresContext(Context):
         beges: str,
         detail: str = "",
     ) -> None:
-        factor = self.factors[factor_id]
-        if factor.kind != "facteur":
-            raise ReferenceDataError(f"« {factor_id} » n'est pas un facteur d'émission.")
+        factor = self._emission_factor(factor_id)
         self.figures.append((post, max(0.0, quantity.value) * factor.value))
 
     def note(self, text: str) -> None:
