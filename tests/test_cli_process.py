@@ -118,3 +118,128 @@ def test_the_lean_parser_parses_compute_as_the_full_one():
     lean = vars(build_parser(lean=True).parse_args(argv))
     full = vars(build_parser().parse_args(argv))
     assert lean == full
+
+
+def run_python(code: str, *args: str, cache: Path | str, stdout=subprocess.PIPE, unbuffered=False):
+    env = {k: v for k, v in os.environ.items() if k not in LEAN_ENVIRONMENT}
+    env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    env["KINECO2_CACHE_DIR"] = str(cache)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+#: The command of this process, ended by the interpreter as usual (``argv`` given).
+NORMAL_EXIT = "import sys; from kineco2.cli import main; sys.exit(main(sys.argv[1:]))"
+#: The console script's call: ``main()`` on the process's command line (``exit_now``).
+PROCESS_EXIT = "import sys; from kineco2.cli import main; sys.exit(main())"
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (("compute", str(EXAMPLES[0])), 0),
+        (("compute", str(EXAMPLES[-1]), "--format", "json", "--draws", "500"), 0),
+        (("schema",), 0),
+        (("compute", "nope.yaml"), 2),
+        (("compute", str(EXAMPLES[0]), "--draws", "5"), 2),
+        (("compute", str(EXAMPLES[0]), "--format", "xml"), 2),  # argparse's own exit
+    ],
+    ids=["table", "json", "schema", "missing-file", "bad-draws", "bad-option"],
+)
+def test_the_process_exit_changes_no_output_nor_status(command, status, tmp_path):
+    runs = [
+        run_python(code, *command, cache=tmp_path / "cache") for code in (NORMAL_EXIT, PROCESS_EXIT)
+    ]
+    normal, fast = ((p.returncode, p.stdout, p.stderr) for p in runs)
+    assert fast == normal
+    assert normal[0] == status
+    assert normal[1 if status == 0 else 2]
+
+
+def test_the_process_exit_with_bad_answers(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text(BAD_ANSWERS[0], encoding="utf-8")
+    runs = [
+        run_python(code, "compute", str(path), cache=tmp_path / "cache")
+        for code in (NORMAL_EXIT, PROCESS_EXIT)
+    ]
+    normal, fast = ((p.returncode, p.stdout, p.stderr) for p in runs)
+    assert fast == normal
+    assert runs[1].returncode == 2
+    assert "Erreur dans les réponses :" in runs[1].stderr
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_the_process_exit_to_a_closed_pipe(unbuffered, tmp_path):
+    """The reader went away: buffered, the last flush fails and the interpreter reports it
+    (status 120) as it always did; unbuffered, ``main`` meets the closed pipe (status 0)."""
+    statuses = []
+    for code in (NORMAL_EXIT, PROCESS_EXIT):
+        read, write = os.pipe()
+        os.close(read)
+        with os.fdopen(write, "w") as closed:
+            proc = run_python(
+                code,
+                "compute",
+                str(EXAMPLES[0]),
+                cache=tmp_path,
+                stdout=closed,
+                unbuffered=unbuffered,
+            )
+        statuses.append((proc.returncode, proc.stderr))
+    assert statuses[0] == statuses[1]
+    if unbuffered:
+        assert statuses[0] == (0, "")
+    else:
+        assert statuses[0][0] == 120
+        assert "BrokenPipeError" in statuses[0][1]
+
+
+#: Reports an end of the process through ``os._exit`` (no finalisation).
+WATCHED = (
+    "import os, sys\n"
+    "_exit = os._exit\n"
+    "def reported_exit(status):\n"
+    "    print('os._exit', file=sys.stderr, flush=True)\n"
+    "    _exit(status)\n"
+    "os._exit = reported_exit\n"
+)
+
+
+def test_the_process_ends_without_the_interpreters_finalisation(tmp_path):
+    proc = run_python(WATCHED + PROCESS_EXIT, "schema", cache=tmp_path)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["title"]
+    assert proc.stderr == "os._exit\n"  # the objects of the process were not freed
+    normal = run_python(WATCHED + NORMAL_EXIT, "schema", cache=tmp_path)
+    assert normal.stdout == proc.stdout
+    assert normal.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "import atexit; atexit.register(lambda: print('atexit', file=sys.stderr))\n",
+        "import threading, time; threading.Thread(target=time.sleep, args=(0.5,)).start()\n",
+        "sys.settrace(lambda *a: None)\n",
+        "sys.setprofile(lambda *a: None)\n",
+        "sys.monitoring.use_tool_id(2, 'profiler')\n",
+    ],
+    ids=["atexit", "thread", "tracer", "profiler", "monitoring"],
+)
+def test_the_process_is_finalised_when_something_waits_for_it(setup, tmp_path):
+    proc = run_python(WATCHED + setup + PROCESS_EXIT, "schema", cache=tmp_path)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["title"]
+    assert "os._exit" not in proc.stderr
+    if "atexit" in setup:
+        assert "atexit" in proc.stderr

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -251,8 +251,52 @@ def lean_environment() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; its exit code. ``argv`` ``None``: the command line of this process (the
+    console script, ``python -m kineco2.cli``); then a ``compute`` or ``schema`` ends the
+    process in :func:`exit_now` (this call does not return)."""
     words = sys.argv[1:] if argv is None else argv
-    parser = build_parser(lean=bool(words) and words[0] in LEAN_COMMANDS)
+    lean = bool(words) and words[0] in LEAN_COMMANDS
+    code = run(argv, lean=lean)
+    if argv is None and lean:
+        exit_now(code)
+    return code
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` once its output is flushed, without the interpreter's
+    finalisation: freeing the objects of every module one by one (pydantic, numpy, the
+    engine: ≈ 25 ms of a ≈ 210 ms ``compute``) for a process that ends anyway. Only for the
+    lean commands (their cache entries are written and closed before), and only when nothing
+    waits for the finalisation (:func:`finalisation_awaited`). A failing flush (a closed
+    pipe) leaves through :func:`sys.exit`, as before: same message, same exit status."""
+    if finalisation_awaited():
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        sys.exit(code)
+    os._exit(code)
+
+
+def finalisation_awaited() -> bool:
+    """Whether something of this process runs at its normal end: an ``atexit`` handler
+    (coverage writes its data there), another thread, a tracer or a profiler (``python -m
+    cProfile`` prints after the module returns; in Python 3.12 through ``sys.monitoring``)."""
+    import atexit
+    import threading
+
+    count = getattr(atexit, "_ncallbacks", None)
+    if count is None or count() or threading.active_count() > 1:
+        return True
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6))
+
+
+def run(argv: list[str] | None, *, lean: bool) -> int:
+    parser = build_parser(lean=lean)
     args = parser.parse_args(argv)
     if getattr(args, "draws", 0) and not 0 <= args.draws <= 1_000_000:
         print("Erreur : --draws doit être compris entre 0 et 1 000 000.", file=sys.stderr)
