@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
+from kineco2 import regexcache
 
-from kineco2.engine import compute, parse_input, yamlfile
-from kineco2.engine.errors import EngineError, InputError
-from kineco2.engine.factors import QUALITIES, load_factors
-from kineco2.engine.formatting import format_number, format_percent
-from kineco2.engine.geography import PATIENT_ZONES
-from kineco2.engine.result import Result
-from kineco2.engine.schema import json_schema
+# Before the imports below compile their regular expressions (see kineco2.regexcache).
+regexcache.seed()
+
+import yaml  # noqa: E402
+
+from kineco2.engine import compute, parse_input, yamlfile  # noqa: E402
+from kineco2.engine.errors import EngineError, InputError  # noqa: E402
+from kineco2.engine.factors import QUALITIES, load_factors  # noqa: E402
+from kineco2.engine.formatting import format_number, format_percent  # noqa: E402
+from kineco2.engine.geography import PATIENT_ZONES  # noqa: E402
+from kineco2.engine.result import Result  # noqa: E402
+from kineco2.engine.schema import json_schema  # noqa: E402
 
 EXIT_INPUT = 2
 
@@ -43,14 +47,26 @@ def read_answers(path: str) -> dict[str, Any]:
         raise CliError(f"Impossible de lire « {path} » : {exc}.") from None
     try:
         if path.endswith(".json"):
+            import json
+
             data = json.loads(text)
         else:
             data = yamlfile.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _syntax_errors()):
+            raise
         raise CliError(f"« {path} » n'est pas un fichier YAML ou JSON valide : {exc}") from None
     if not isinstance(data, dict):
         raise CliError(f"« {path} » doit contenir un objet avec une section « profile ».")
     return data
+
+
+def _syntax_errors() -> tuple[type[Exception], ...]:
+    """What a malformed answers file raises (:mod:`json` is imported only when used: a
+    ``compute`` of a YAML file printing a table does not need it, ≈ 1 ms)."""
+    import json
+
+    return (json.JSONDecodeError, yaml.YAMLError)
 
 
 def render_table(result: Result) -> str:
@@ -140,6 +156,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
     inputs = parse_input(data)
     result = compute(inputs, draws=args.draws, seed=args.seed)
     if args.format == "json":
+        import json
+
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(render_table(result))
@@ -147,6 +165,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
     print(json.dumps(json_schema(), ensure_ascii=False, indent=2))
     return 0
 
@@ -154,6 +174,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_factors(args: argparse.Namespace) -> int:
     factors = load_factors(args.version)
     if args.format == "json":
+        import json
+
         rows = [
             {
                 "id": f.id,
@@ -252,12 +274,14 @@ def lean_environment() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; its exit code. ``argv`` ``None``: the command line of this process (the
-    console script, ``python -m kineco2.cli``); then a ``compute`` or ``schema`` ends the
-    process in :func:`exit_now` (this call does not return)."""
+    console script, ``python -m kineco2.cli``); then a ``compute`` or ``schema`` stores the
+    regular expressions it compiled (:func:`kineco2.regexcache.store`) and ends the process
+    in :func:`exit_now` (this call does not return)."""
     words = sys.argv[1:] if argv is None else argv
     lean = bool(words) and words[0] in LEAN_COMMANDS
     code = run(argv, lean=lean)
     if argv is None and lean:
+        regexcache.store()  # only when this run compiled patterns the cache did not have
         exit_now(code)
     return code
 

@@ -8,37 +8,27 @@ read: an edited file has another hash and is parsed again, so a stale entry is n
 the versions of Python and PyYAML, the YAML loader and this module's format.
 
 Only plain data is stored (dict, list, str, int, float, bool, None): a document with other
-types (a YAML date) is parsed every time. The directory is ``$KINECO2_CACHE_DIR`` if set (an
-empty value turns the cache off), else ``$XDG_CACHE_HOME/kineco2`` or ``~/.cache/kineco2`` —
-never inside the repository; entries are read only from a directory of the current user that
-no one else can write to. An unwritable or unreadable directory, or a damaged entry, only
-means parsing the file as before: never an error. Entries are written to a temporary file then
-renamed, so a reader never sees half an entry.
+types (a YAML date) is parsed every time. The directory and its rules are those of
+:mod:`kineco2.cachedir` (``$KINECO2_CACHE_DIR``, else the user's cache directory; entries read
+only from a directory of the current user that no one else can write to, written to a
+temporary file then renamed). An unwritable or unreadable directory, or a damaged entry, only
+means parsing the file as before: never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from kineco2.cachedir import cache_dir, private, store
 from kineco2.engine import yamlfile
 
 #: Bumped when the layout of an entry changes.
 FORMAT = 1
 _PLAIN = (dict, list, str, int, float, bool, type(None))
-
-
-def cache_dir() -> Path | None:
-    """Where entries live, or ``None`` when the cache is off (``KINECO2_CACHE_DIR=""``)."""
-    configured = os.environ.get("KINECO2_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kineco2"
 
 
 def _tag() -> str:
@@ -55,16 +45,6 @@ def entry_path(content: bytes) -> Path | None:
     if directory is None:
         return None
     return directory / f"{hashlib.sha256(content).hexdigest()}-{_tag()}.marshal"
-
-
-def private(directory: Path) -> bool:
-    """Entries are read only from a directory of this user that nobody else can write to
-    (as ssh does for its keys): a cache is not a way in."""
-    try:
-        status = directory.stat()
-    except OSError:
-        return False
-    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def _plain(value: Any) -> bool:
@@ -94,14 +74,4 @@ def load_yaml(path: Path | str) -> Any:
     return value
 
 
-def store(entry: Path, blob: bytes) -> None:
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary.write_bytes(blob)
-        os.replace(temporary, entry)
-    except OSError:
-        try:
-            temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
+__all__ = ["cache_dir", "entry_path", "load_yaml", "private", "store"]

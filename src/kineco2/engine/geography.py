@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import gzip
 import heapq
 import io
 import os
@@ -366,6 +365,8 @@ def _read_table(name: str, columns: list[str]) -> list[list[str]]:
     """Rows of a data file (``.gz`` files are decompressed), header checked and dropped."""
     raw = _data_file(name).read_bytes()
     if name.endswith(".gz"):
+        import gzip  # only for the whole tables, read by few callers
+
         raw = gzip.decompress(raw)
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     if not rows or rows[0] != columns:
