@@ -1,10 +1,9 @@
 """``kineco2 compute`` as a process prints what the engine computes, whatever its start-up path.
 
 The process starts lean (one BLAS thread, no pydantic plugin search, reference data parsed,
-the answers' validators and the regular expressions compiled once into a cache keyed by
-content, only the parser of the command run, no interpreter finalisation): none of it may
-change a byte of the output. Each example
-is run as a process with an empty cache (every file parsed), then again (served from the
+the answers' validators, the dataclass methods and the regular expressions compiled once
+into a cache keyed by content, only the parser of the command run, no interpreter
+finalisation): none of it may change a byte of the output. Each example is run as a process with an empty cache (every file parsed), then again (served from the
 cache), and compared with the same computation done here, in the test process (numpy with its
 default threads, no lean settings).
 """
@@ -54,9 +53,11 @@ def test_process_output_equals_the_engine_cache_cold_and_warm(example, tmp_path)
 
     cold = run_cli(str(example), "--format", "json", cache=cache)
     stored = sorted(
-        p.name.split("-")[0] if p.name.startswith("regex") else p.suffix for p in cache.iterdir()
+        p.name.split("-")[0] if p.name.startswith(("dataclasses", "regex")) else p.suffix
+        for p in cache.iterdir()
     )
-    assert stored == [".marshal", ".marshal", ".pickle", "regex1"]  # data, validators, regexes
+    # data files, validators, dataclass methods, regular expressions
+    assert stored == [".marshal", ".marshal", ".pickle", "dataclasses1", "regex1"]
     warm = run_cli(str(example), "--format", "json", cache=cache)
     table = run_cli(str(example), cache=cache)
 

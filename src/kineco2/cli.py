@@ -15,20 +15,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
-from kineco2 import regexcache
+from kineco2 import dataclasscache, regexcache
 
-# Before the imports below compile their regular expressions (see kineco2.regexcache).
+# The imports below compile regular expressions and dataclass methods: from the code an
+# earlier run compiled when it is in the cache (kineco2.regexcache, kineco2.dataclasscache).
 regexcache.seed()
+with dataclasscache.installed():
+    import yaml
 
-import yaml  # noqa: E402
-
-from kineco2.engine import compute, parse_input, yamlfile  # noqa: E402
-from kineco2.engine.errors import EngineError, InputError  # noqa: E402
-from kineco2.engine.factors import QUALITIES, load_factors  # noqa: E402
-from kineco2.engine.formatting import format_number, format_percent  # noqa: E402
-from kineco2.engine.geography import PATIENT_ZONES  # noqa: E402
-from kineco2.engine.result import Result  # noqa: E402
-from kineco2.engine.schema import json_schema  # noqa: E402
+    from kineco2.engine import compute, parse_input, yamlfile
+    from kineco2.engine.errors import EngineError, InputError
+    from kineco2.engine.factors import QUALITIES, load_factors
+    from kineco2.engine.formatting import format_number, format_percent
+    from kineco2.engine.geography import PATIENT_ZONES
+    from kineco2.engine.result import Result
+    from kineco2.engine.schema import json_schema
 
 EXIT_INPUT = 2
 
