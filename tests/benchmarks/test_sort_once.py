@@ -162,3 +162,51 @@ def test_prepared_matrices_are_the_population_matrices():
     assert annual.tobytes() == np.ascontiguousarray(expected_annual.T).tobytes()
     assert per_session.tobytes() == np.ascontiguousarray(expected_per_session.T).tobytes()
     assert ok.tolist() == expected_ok.tolist()
+
+
+def _same_margins(light, full) -> None:
+    """:func:`margins` gives the counts (in the same order) and hidden groups of the overview."""
+    assert isinstance(light, aggregates.Margins)
+    assert list(light.counts.items()) == list(full.counts.items())
+    assert light.hidden == full.hidden
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "ties"), [(1, 40, False), (3, 1_500, True), (15, 8_000, False)]
+)
+def test_margins_are_the_counts_and_hidden_groups_of_the_overview(seed, n, ties):
+    population = random_population(seed, n, ties=ties)
+    full = overview(population, salt=b"sel")
+    assert full.hidden  # the secondary suppression has work to do
+    _same_margins(aggregates.margins(population), full)
+    for empty in (Population.empty(), random_population(16, 5)):
+        _same_margins(aggregates.margins(empty), overview(empty))
+
+
+@pytest.mark.parametrize("seed", [6, 17])
+def test_narrower_tables_checked_against_margins_are_those_checked_against_overviews(seed):
+    """The panel against the self-diagnoses, a perimeter against the national tables, the
+    panel of a perimeter against both: the wider filters' margins publish the same tables as
+    their full overviews (byte for byte)."""
+    population = random_population(seed, 6_000)
+    national = overview(population, salt=b"s")
+    national_margins = aggregates.margins(population)
+    _same_margins(national_margins, national)
+    rng = np.random.default_rng(seed)
+    # Nearly every practice: many groups differ from the wider ones by 1 to 10 (rule 5).
+    panel = population.subset(rng.random(len(population)) < 0.997)
+    reference = overview(panel, outers=[national], salt=b"s")
+    assert_same(overview(panel, outers=[national_margins], salt=b"s"), reference)
+    assert reference.hidden != overview(panel, salt=b"s").hidden  # rule 5 did hide something
+    _same_margins(aggregates.margins(panel, outers=[national_margins]), reference)
+    shown = sorted(rng.choice(REGIONS[:13], size=3, replace=False).tolist())
+    inside = population.subset(np.isin(population.region, shown))
+    wide = overview(inside, regions_shown=shown, outers=[national], salt=b"s")
+    light = aggregates.margins(inside, regions_shown=shown, outers=[national_margins])
+    _same_margins(light, wide)
+    assert_same(overview(inside, regions_shown=shown, outers=[national_margins], salt=b"s"), wide)
+    panel_inside = panel.subset(np.isin(panel.region, shown))
+    assert_same(
+        overview(panel_inside, regions_shown=shown, outers=[national_margins, light], salt=b"s"),
+        overview(panel_inside, regions_shown=shown, outers=[national, wide], salt=b"s"),
+    )

@@ -47,11 +47,13 @@ __all__ = [
     "Breakdown",
     "Cell",
     "Factor",
+    "Margins",
     "Metric",
     "Overview",
     "Population",
     "Row",
     "describe",
+    "margins",
     "metrics",
     "overview",
     "regions",
@@ -507,6 +509,16 @@ class Overview:
         return self.national.n
 
 
+@dataclass(frozen=True)
+class Margins:
+    """The true counts and the hidden groups of an :class:`Overview`, without its tables: all
+    that the secondary suppression of a narrower filter reads of a wider one (``outers`` of
+    :func:`overview`). Made by :func:`margins` without sorting any indicator."""
+
+    counts: Mapping[Key, int] = field(default_factory=dict, repr=False)
+    hidden: frozenset[Key] = field(default_factory=frozenset, repr=False)
+
+
 def _group_codes(population: Population) -> dict[str, tuple[list[str], np.ndarray]]:
     """Each dimension's group codes and every row's code as a small integer (once per
     population: strings are sorted once, groups are then split by integer sorts)."""
@@ -748,7 +760,7 @@ class _Sorted:
 def _suppress(
     counts: dict[Key, int],
     *,
-    outers: Sequence[Overview],
+    outers: Sequence[Overview | Margins],
     perimeter: bool,
 ) -> set[Key]:
     """Primary and secondary suppression over every table of one overview (to a fixed point).
@@ -894,6 +906,56 @@ def _prepare(population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return annual, per_session, ok
 
 
+def _with_sessions(population: Population) -> np.ndarray:
+    """The rows with a per-session figure: the ``ok`` of :func:`_prepare` (same operations),
+    without the matrices."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sessions = population.total_kg / population.per_session_kg
+        return np.isfinite(population.per_session_kg) & np.isfinite(sessions) & (sessions > 0)
+
+
+def _counts(
+    codes: dict[str, tuple[list[str], np.ndarray]], rows_of: Mapping[str, np.ndarray]
+) -> dict[Key, int]:
+    """The counts of every group, in the order of :func:`overview`'s (from :func:`_groups`),
+    by counting codes (no split of the rows)."""
+    counts: dict[Key, int] = {}
+    for family, rows in rows_of.items():
+        counts[(family, "national", "all")] = int(rows.shape[0])
+        for dimension in ("region", "zone", "size", "mode", ZONE_SIZE):
+            labels, inverse = codes[dimension]
+            numbers = np.bincount(inverse[rows], minlength=len(labels)).tolist()
+            for label, number in zip(labels, numbers, strict=True):
+                if label and number:
+                    counts[(family, dimension, label)] = number
+            if dimension == "region":
+                counts[(family, "region", OVERSEAS)] = sum(
+                    number
+                    for label, number in zip(labels, numbers, strict=True)
+                    if label in OVERSEAS_REGIONS
+                )
+    return counts
+
+
+def margins(
+    population: Population,
+    *,
+    regions_shown: Sequence[str] | None = None,
+    outers: Sequence[Overview | Margins] = (),
+) -> Margins:
+    """The counts and hidden groups of :func:`overview` with the same arguments — the same
+    values, without the quantiles (no indicator sorted, no group key): what a wider filter
+    must give a narrower one (the self-diagnoses to the panel, the national tables to a
+    perimeter) when only the narrower one is shown."""
+    everything = np.arange(len(population), dtype=np.intp)
+    codes = _group_codes(population)
+    counts = _counts(
+        codes, {"annual": everything, "session": everything[_with_sessions(population)]}
+    )
+    hidden = _suppress(counts, outers=outers, perimeter=regions_shown is not None)
+    return Margins(counts=counts, hidden=frozenset(hidden))
+
+
 def _labels_with_overseas(dimension: str) -> dict[str, str]:
     labels = _labels(dimension)
     if dimension == "region":
@@ -905,7 +967,7 @@ def overview(
     population: Population,
     *,
     regions_shown: Sequence[str] | None = None,
-    outers: Sequence[Overview] = (),
+    outers: Sequence[Overview | Margins] = (),
     salt: bytes = b"",
     sort_once: bool = True,
 ) -> Overview:
@@ -914,7 +976,8 @@ def overview(
     ``regions_shown`` limits the region rows (a coordinator's perimeter: the population is
     then already restricted to it). ``outers``: overviews of wider filters the same viewer
     can read — the national tables for a perimeter, the self-diagnoses for the panel — so that
-    no group is published here that differs from the same group there by 1 to 10 practices.
+    no group is published here that differs from the same group there by 1 to 10 practices
+    (their :class:`Margins` are enough: only the counts and hidden groups are read).
     ``salt``: the secret of the perturbation (:func:`kineco2.benchmarks.disclosure.cell_key`).
     ``sort_once=False`` takes the reference path (a sort per group, see :class:`_Sorted`):
     the same tables, slower; for the tests.

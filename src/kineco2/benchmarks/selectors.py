@@ -27,7 +27,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
-from kineco2.benchmarks.aggregates import POST_IDS, Factor, Overview, Population, overview
+from kineco2.benchmarks.aggregates import (
+    POST_IDS,
+    Factor,
+    Margins,
+    Overview,
+    Population,
+    margins,
+    overview,
+)
 from kineco2.practices.models import Assessment, ResultSnapshot
 
 if TYPE_CHECKING:
@@ -353,6 +361,29 @@ def disclosure_salt() -> bytes:
     return hashlib.sha256(f"kineco2-disclosure|{settings.SECRET_KEY}".encode()).digest()
 
 
+def _overview_key(population, year, perimeter, regions_shown, stamp) -> str:
+    return _key(
+        "overview", population, year, None, perimeter, tuple(regions_shown or ()), stamp=stamp
+    )
+
+
+def _outers(population: str, year, perimeter, regions_shown) -> list[Overview | Margins]:
+    """The wider filters the same viewer can read, for the secondary suppression: the panel's
+    tables are checked against the self-diagnoses' (the panel is part of them), a
+    perimeter's against the national ones. Only their counts and hidden groups are read
+    (:func:`load_margins`)."""
+    outers: list[Overview | Margins] = []
+    if perimeter is not None:
+        outers.append(load_margins(population, year=year))
+    if population == "panel":
+        outers.append(
+            load_margins(
+                "autodiagnostics", year=year, perimeter=perimeter, regions_shown=regions_shown
+            )
+        )
+    return outers
+
+
 def load_overview(
     population: str,
     *,
@@ -363,16 +394,13 @@ def load_overview(
     """:func:`~kineco2.benchmarks.aggregates.overview` of a population, cached while the data
     do not change (the tables of the pages, CSV, PDF and JSON, and the comparison).
 
-    The secondary suppression sees the wider filters the same viewer can read: the panel's
-    tables are checked against the self-diagnoses' (the panel is part of them), a
-    perimeter's against the national ones.
+    The secondary suppression sees the wider filters the same viewer can read
+    (:func:`_outers`).
     """
     if perimeter is not None and perimeter.national:
         perimeter, regions_shown = None, None
     stamp = _stamp()
-    key = _key(
-        "overview", population, year, None, perimeter, tuple(regions_shown or ()), stamp=stamp
-    )
+    key = _overview_key(population, year, perimeter, regions_shown, stamp)
     # A generation other than "0" names one history of the data (its token is random at
     # every bump): the tables read under it can be kept in this process too, which spares
     # unpickling them (≈ 2 ms, on every results page whose answers just changed).
@@ -385,15 +413,7 @@ def load_overview(
             _remember_overview(key, cached)
         return cached
     _sync(stamp)
-    outers = []
-    if perimeter is not None:
-        outers.append(load_overview(population, year=year))
-    if population == "panel":
-        outers.append(
-            load_overview(
-                "autodiagnostics", year=year, perimeter=perimeter, regions_shown=regions_shown
-            )
-        )
+    outers = _outers(population, year, perimeter, regions_shown)
     if perimeter is not None and regions_shown is None:
         regions_shown = sorted(perimeter.regions)
     result = overview(
@@ -409,12 +429,58 @@ def load_overview(
     return result
 
 
-#: Overviews of this process by cache key (see :func:`load_overview`), most recent last.
-_LOCAL_OVERVIEWS: dict[str, Overview] = {}
+def load_margins(
+    population: str,
+    *,
+    year: int | None = None,
+    perimeter: Perimeter | None = None,
+    regions_shown: Sequence[str] | None = None,
+) -> Overview | Margins:
+    """The counts and hidden groups of :func:`load_overview` with the same arguments: its
+    overview when this process or the cache holds it, else
+    :func:`~kineco2.benchmarks.aggregates.margins` (the same counts and hidden groups without
+    sorting any indicator: the panel's page needs those of the self-diagnoses, not their
+    quantiles), cached under the same data generation."""
+    if perimeter is not None and perimeter.national:
+        perimeter, regions_shown = None, None
+    stamp = _stamp()
+    key = _overview_key(population, year, perimeter, regions_shown, stamp)
+    light = _key(
+        "margins", population, year, None, perimeter, tuple(regions_shown or ()), stamp=stamp
+    )
+    local = stamp != "0"
+    if local:
+        for name in (key, light):
+            if (cached := _LOCAL_OVERVIEWS.get(name)) is not None:
+                return cached
+    found = cache.get_many([key, light])
+    for name in (key, light):
+        if (cached := found.get(name)) is not None:
+            if local:
+                _remember_overview(name, cached)
+            return cached
+    _sync(stamp)
+    outers = _outers(population, year, perimeter, regions_shown)
+    if perimeter is not None and regions_shown is None:
+        regions_shown = sorted(perimeter.regions)
+    result = margins(
+        load_population(population, year=year, perimeter=perimeter, use_cache=False, stamp=stamp),
+        regions_shown=regions_shown,
+        outers=outers,
+    )
+    cache.set(light, result, CACHE_SECONDS)
+    if local:
+        _remember_overview(light, result)
+    return result
+
+
+#: Overviews (and margins) of this process by cache key (see :func:`load_overview`), most
+#: recent last.
+_LOCAL_OVERVIEWS: dict[str, Overview | Margins] = {}
 _LOCAL_OVERVIEWS_MAX = 16
 
 
-def _remember_overview(key: str, value: Overview) -> None:
+def _remember_overview(key: str, value: Overview | Margins) -> None:
     _LOCAL_OVERVIEWS.pop(key, None)
     _LOCAL_OVERVIEWS[key] = value
     while len(_LOCAL_OVERVIEWS) > _LOCAL_OVERVIEWS_MAX:
