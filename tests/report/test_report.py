@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import shutil
 import subprocess
@@ -308,3 +309,40 @@ def test_printable_text_shortcut_is_the_character_rule():
         assert _printable_text(text) == _printable_reference(text)  # characters now known
     for ch in special:
         assert _printable_text("abc" + ch) == _printable_reference("abc" + ch)
+
+
+def test_the_kept_compiler_gives_the_bytes_of_a_fresh_one(result):
+    """compile_pdf keeps one Typst compiler per template: the same bytes as typst.compile, for
+    reports of different data compiled one after the other, and when the kept compiler is busy
+    (another thread) or after a compilation failed."""
+    import typst
+
+    from kineco2.report import pdf
+
+    def fresh(data):
+        return typst.compile(
+            str(pdf.TEMPLATE),
+            format="pdf",
+            sys_inputs={"data": json.dumps(pdf._printable(data), ensure_ascii=False)},
+            font_paths=[str(pdf.FONT_DIR)],
+            ignore_system_fonts=True,
+            pdf_standards=list(pdf.PDF_STANDARDS),
+        )
+
+    datas = [
+        build_data(result, practice_name=name, reference_year=year, generated_on=DAY)
+        for name, year in (("Cabinet A", 2025), (TRICKY_NAME, 2024), ("Cabinet A", 2025))
+    ]
+    expected = [fresh(data) for data in datas]
+    assert expected[0] != expected[1] and expected[0] == expected[2]
+    assert [pdf.compile_pdf(pdf.TEMPLATE, data) for data in datas] == expected
+    compiler, lock = pdf._compiler(pdf.TEMPLATE)
+    assert pdf._compiler(pdf.TEMPLATE)[0] is compiler
+    with lock:  # busy: a compiler of its own, the same bytes
+        assert pdf.compile_pdf(pdf.TEMPLATE, datas[1]) == expected[1]
+    assert lock.acquire(blocking=False)
+    lock.release()
+    with pytest.raises(typst.TypstError):
+        pdf.compile_pdf(pdf.TEMPLATE, {"nothing": "here"})
+    assert not lock.locked()
+    assert pdf.compile_pdf(pdf.TEMPLATE, datas[0]) == expected[0]

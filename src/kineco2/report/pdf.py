@@ -19,6 +19,7 @@ import html
 import json
 import math
 import re
+import threading
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,16 +66,42 @@ MONTHS = (
 PDF_STANDARDS = ["a-2a", "ua-1"]
 
 
+#: One Typst compiler per template in this process (:func:`compile_pdf`), each with its lock.
+_COMPILERS: dict[str, tuple[typst.Compiler, threading.Lock]] = {}
+_COMPILERS_LOCK = threading.Lock()
+
+
+def _compiler(template: Path) -> tuple[typst.Compiler, threading.Lock]:
+    key = str(template)
+    with _COMPILERS_LOCK:
+        found = _COMPILERS.get(key)
+        if found is None:
+            compiler = typst.Compiler(key, font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+            found = _COMPILERS[key] = (compiler, threading.Lock())
+    return found
+
+
 def compile_pdf(template: Path, data: dict[str, Any], *, standards=PDF_STANDARDS) -> bytes:
     """Compile a Typst template with ``data`` (read in the template from ``sys.inputs.data``).
 
     Fonts come from Matplotlib's folder only (system fonts ignored), so the same data give
     the same PDF on any machine; ``standards`` are checked by Typst while compiling.
+
+    The template's compiler is kept in the process: its fonts are read once and Typst reuses
+    what it laid out before (≈ 10 ms of CPU less per report, the same bytes as
+    ``typst.compile``). A thread finding it busy compiles with a compiler of its own.
     """
+    inputs = {"data": json.dumps(_printable(data), ensure_ascii=False)}
+    compiler, lock = _compiler(template)
+    if lock.acquire(blocking=False):
+        try:
+            return compiler.compile(format="pdf", sys_inputs=inputs, pdf_standards=list(standards))
+        finally:
+            lock.release()
     return typst.compile(
         str(template),
         format="pdf",
-        sys_inputs={"data": json.dumps(_printable(data), ensure_ascii=False)},
+        sys_inputs=inputs,
         font_paths=[str(FONT_DIR)],
         ignore_system_fonts=True,
         pdf_standards=list(standards),
