@@ -47,3 +47,32 @@ def test_population_read_on_any_database(small_cells):
     population = selectors.load_population("autodiagnostics", year=2025, use_cache=False)
     assert sorted(population.region.tolist()).count("53") == 15
     assert len(population) == 27
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_read_without_posts_has_the_groups_and_sessions_of_the_full_read(small_cells):
+    """``posts=False`` (for the margins): the same rows, figures and codes in the same order,
+    without the posts (zeros) nor the practices; the same margins."""
+    from kineco2.benchmarks import aggregates
+
+    from .conftest import add_result, make_practice
+
+    add_result(make_practice("75011", mode="seul"), 5_000.0, per_session=None, zone="")
+    add_result(make_practice("97400", mode="msp"), 7_000.0, per_session=0.0, zone="rural")
+    full = selectors.load_population("autodiagnostics", year=2025, use_cache=False)
+    light = selectors.load_population("autodiagnostics", year=2025, use_cache=False, posts=False)
+    assert len(light) == len(full) == 29
+    for name in ("total_kg", "per_session_kg", "region", "zone", "size", "mode"):
+        np.testing.assert_array_equal(getattr(light, name), getattr(full, name), err_msg=name)
+    assert light.factors.keys() == full.factors.keys()
+    assert not light.posts_kg.any() and full.posts_kg.any()
+    margins = aggregates.margins(light)
+    wide = aggregates.overview(full)
+    assert (list(margins.counts.items()), margins.hidden) == (
+        list(wide.counts.items()),
+        wide.hidden,
+    )
+    empty = selectors._population_postgresql(
+        selectors.figures_for("autodiagnostics", year=1999), posts=False
+    )
+    assert len(empty) == 0
