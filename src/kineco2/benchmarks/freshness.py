@@ -19,7 +19,8 @@ where the ORM sends no signal):
 * an assessment deleted, or its year or practice changed (its figures change group);
 * a practice deleted, or its region or mode of practice changed (the tables' groups: the
   other fields — name, address, number of physiotherapists — are not read by the statistics:
-  the size class comes from the result);
+  the size class comes from the result); the same signal copies the new region and mode into
+  the practice's figures rows (:class:`~kineco2.benchmarks.models.AssessmentFigures`);
 * a panel participation created, deleted or changed when it is or was « validé », or moved
   to another practice or campaign (the panel population);
 * a campaign deleted, or its year or slug changed.
@@ -129,7 +130,19 @@ def _saved(sender, instance, created=False, **kwargs) -> None:
         return
     if getattr(instance, "_kineco2_bump", False):
         instance._kineco2_bump = False
+        if label == "practices.Practice":
+            _copy_practice(instance)
         bump()
+
+
+def _copy_practice(practice) -> None:
+    """The practice's region and mode of practice into its figures rows (their copies, read
+    without a join by :mod:`kineco2.benchmarks.selectors`), in the transaction of its save."""
+    from kineco2.benchmarks.models import AssessmentFigures
+
+    AssessmentFigures.objects.filter(practice_id=practice.pk).update(
+        region_code=practice.region_code or "", practice_mode=practice.practice_mode or ""
+    )
 
 
 def _always(sender, instance, **kwargs) -> None:

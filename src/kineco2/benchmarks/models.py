@@ -3,9 +3,12 @@
 A result snapshot keeps the whole result as JSON (≈ 20 kB). Reading 50 000 of them to take
 medians means decoding 50 000 JSON documents (several seconds); this table holds, for each
 assessment, the figures of its latest snapshot — total, kg per session, the posts as packed
-float64 (in :data:`kineco2.engine.posts.POST_IDS` order) — and its zone type and size class.
-Region and mode of practice are read from the practice itself (a join), so that scoping by
-region is always the practice's current region.
+float64 (in :data:`kineco2.engine.posts.POST_IDS` order) — and its zone type and size class,
+and a copy of its practice's region and mode of practice, so that reading a population needs
+no join. The copy follows the practice: :func:`kineco2.benchmarks.services.sync_figures`
+writes it with each row, and a practice whose region or mode changes updates its rows in the
+same transaction (:mod:`kineco2.benchmarks.freshness`, the signal that also bumps the data
+generation), so scoping by region is always the practice's current region.
 
 Rows are derived data: :func:`kineco2.benchmarks.services.sync_figures` folds in every
 snapshot newer than the newest one already folded (a snapshot's id increases with time), so
@@ -35,6 +38,9 @@ class AssessmentFigures(models.Model):
     layout = models.CharField(max_length=16)
     zone = models.CharField("type de zone", max_length=30, blank=True)
     size = models.CharField("taille", max_length=4, blank=True)
+    #: Copies of ``practice.region_code`` and ``practice.practice_mode`` (kept in step).
+    region_code = models.CharField("code région", max_length=3, blank=True, db_default="")
+    practice_mode = models.CharField("mode d'exercice", max_length=20, blank=True, db_default="")
 
     class Meta:
         verbose_name = "chiffres d'un bilan (état des lieux)"

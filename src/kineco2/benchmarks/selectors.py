@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from kineco2.benchmarks.aggregates import (
     POST_IDS,
@@ -107,10 +107,11 @@ def _validated(campaign_slug: str | None = None):
 
 
 # -- querysets ----------------------------------------------------------------------------
-def _restrict(queryset, population, year, campaign_slug, perimeter):
+def _restrict(queryset, population, year, campaign_slug, perimeter, region="practice__region_code"):
     """Filter assessments or their figures to a population, a year and a perimeter.
 
-    Both models have ``reference_year`` and ``practice``: the same filters apply.
+    Both models have ``reference_year`` and ``practice``: the same filters apply; ``region``:
+    the lookup of the practice's region (the figures hold a copy: no join).
     """
     if year is not None:
         queryset = queryset.filter(reference_year=year)
@@ -124,7 +125,7 @@ def _restrict(queryset, population, year, campaign_slug, perimeter):
     if perimeter is not None:
         from kineco2.panel.roles import scope_practices
 
-        queryset = scope_practices(queryset, perimeter, field="practice__region_code")
+        queryset = scope_practices(queryset, perimeter, field=region)
     return queryset
 
 
@@ -165,8 +166,8 @@ _COLUMNS = (
     "posts",
     "layout",
     "practice_id",
-    "practice__region_code",
-    "practice__practice_mode",
+    "region_code",
+    "practice_mode",
     "zone",
     "size",
 )
@@ -182,7 +183,9 @@ def figures_for(
     """Flat figures of the latest snapshot of each assessment of ``population``."""
     from kineco2.benchmarks.models import AssessmentFigures
 
-    return _restrict(AssessmentFigures.objects.all(), population, year, campaign_slug, perimeter)
+    return _restrict(
+        AssessmentFigures.objects.all(), population, year, campaign_slug, perimeter, "region_code"
+    )
 
 
 def population_from_rows(rows: Sequence[tuple]) -> Population:
@@ -232,9 +235,8 @@ def _population_postgresql(queryset, *, posts: bool = True) -> Population | None
     """
     from kineco2.benchmarks.services import LAYOUT
 
-    inner = queryset.annotate(
-        region_code_=F("practice__region_code"), mode_=F("practice__practice_mode")
-    ).values_list(*_COLUMNS[:5], "region_code_", "mode_", "zone", "size")
+    # Region and mode are the figures' own copies (no join to the practices).
+    inner = queryset.values_list(*_COLUMNS)
     sql, params = inner.query.sql_with_params()
     separator = _SEPARATOR
     # ``sql`` is Django's compiled query (its values are in ``params``): no user text in it.

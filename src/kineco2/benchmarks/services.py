@@ -78,7 +78,9 @@ def sync_figures(*, chunk_size: int = 5000) -> int:
     """Fold every snapshot newer than the newest already folded into the figures table.
 
     For each assessment the newest snapshot wins. Zone type and size class come from the
-    snapshot (``patient_zone``, ``practitioners``); when the snapshot describes the same
+    snapshot (``patient_zone``, ``practitioners``), region and mode of practice from the
+    practice (kept in step afterwards by :mod:`kineco2.benchmarks.freshness`); when the
+    snapshot describes the same
     answers as the one already folded (same ``answers_hash``, e.g. after a recompute) they
     are taken from the existing row, so that the large JSON is not read. Returns the number
     of rows written.
@@ -107,6 +109,8 @@ def sync_figures(*, chunk_size: int = 5000) -> int:
         "per_session_kgco2e",
         "posts",
         "answers_hash",
+        "assessment__practice__region_code",
+        "assessment__practice__practice_mode",
     )
     for chunk in _chunks(ids, chunk_size):
         rows = list(ResultSnapshot.objects.filter(pk__in=list(chunk)).values_list(*fields))
@@ -124,7 +128,7 @@ def sync_figures(*, chunk_size: int = 5000) -> int:
             .values_list("pk", "data__patient_zone", "data__practitioners")
         }
         objects = []
-        for pk, assessment, practice, year, total, per_session, posts, _ in rows:
+        for pk, assessment, practice, year, total, per_session, posts, _, region, mode in rows:
             zone, size = described.get(pk) or known.get(assessment, ("", "", ""))[1:]
             if per_session is not None and not math.isfinite(per_session):
                 per_session = None
@@ -140,6 +144,8 @@ def sync_figures(*, chunk_size: int = 5000) -> int:
                     layout=LAYOUT,
                     zone=zone,
                     size=size,
+                    region_code=region or "",
+                    practice_mode=mode or "",
                 )
             )
         AssessmentFigures.objects.bulk_create(
@@ -157,6 +163,8 @@ def sync_figures(*, chunk_size: int = 5000) -> int:
                 "layout",
                 "zone",
                 "size",
+                "region_code",
+                "practice_mode",
             ],
         )
         written += len(objects)
