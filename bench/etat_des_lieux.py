@@ -446,8 +446,11 @@ def main() -> None:
     )
     try:
         if args.reuse:
+            from django.core.management import call_command
+
             from kineco2.benchmarks.models import AssessmentFigures
 
+            call_command("migrate", verbosity=0)  # a database kept by an older checkout
             print(f"\n1. Base conservée : {AssessmentFigures.objects.count()} bilans")
         else:
             print(f"\n1. {args.n} bilans")
