@@ -113,3 +113,15 @@ def test_a_perimeter_is_checked_against_the_national_margins(panel, monkeypatch)
         salt=salt,
     )
     assert pickle.dumps(got) == pickle.dumps(expected)
+
+
+def test_the_rebuild_builds_the_self_diagnoses_first(panel, settings, monkeypatch):
+    """The background rebuild computes the self-diagnoses' overview before the panel's, whose
+    check then reads it (no separate margins)."""
+    from kineco2.benchmarks import tasks
+
+    settings.KINECO2_REBUILD_DELAY_SECONDS = 0
+    sizes = _spy(monkeypatch)
+    monkeypatch.setattr(selectors, "margins", lambda *a, **k: pytest.fail("margins computed"))
+    assert tasks.rebuild_published_tables.call() == 2
+    assert sizes == [27, 17]
