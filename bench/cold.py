@@ -12,11 +12,17 @@ the chart is drawn, the page is rendered. Each simulated user works on their own
   must never answer 500: that is the SQLite concurrency check (WAL, busy timeout, IMMEDIATE
   transactions).
 
-Served by gunicorn as documented (``--workers 2 --threads 4``), Redis cache, SQLite (throw-away
-file) or PostgreSQL (``--database postgres://…``, a throw-away database that is created and
-dropped). Only loopback traffic; bounded in requests and time; stops by itself.
+Served by gunicorn as documented: the configuration of production and ``make run``,
+``src/kineco2/gunicorn_conf.py`` (two sync workers per core, preloaded; decision 0012), Redis
+cache, SQLite (throw-away file) or PostgreSQL (``--database postgres://…``, a throw-away
+database that is created and dropped). Only loopback traffic; bounded in requests and time;
+stops by itself.
 
     .venv/bin/python bench/cold.py [--users 1,20] [--requests 200] [--database URL] [--warmup 2]
+
+Diagnostics, not the documented setup: ``--workers N`` / ``--threads N`` override the
+configuration (more than one thread: gunicorn's threaded workers), ``--config FILE`` serves
+with another gunicorn configuration file.
 
 Before measuring, ``--warmup`` cold pages per user are served and not counted (each worker's
 first pages load numpy, the engine's data and the Monte Carlo's random rows). The load
@@ -44,7 +50,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PY, ROOT, login, manage
+from load import GUNICORN_CONFIG, ROOT, describe, gunicorn_command, login, manage
 
 
 def prepare(env: dict, copies: int) -> list[int]:
@@ -231,8 +237,11 @@ def main() -> None:
     parser.add_argument("--users", default="1,20")
     parser.add_argument("--requests", type=int, default=200, help="results pages per run")
     parser.add_argument("--port", type=int, default=8798)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--config", default=GUNICORN_CONFIG, help="gunicorn configuration (default: as documented)"
+    )
+    parser.add_argument("--workers", type=int, default=0, help="override the configuration's")
+    parser.add_argument("--threads", type=int, default=0, help="override the configuration's")
     parser.add_argument("--database", default="", help="postgres://… (default: SQLite file)")
     parser.add_argument(
         "--warmup",
@@ -269,18 +278,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "kineco2.settings.bench",
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12"),
     }
-    command = [
-        str(Path(PY).parent / "gunicorn"),
-        "kineco2.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--log-level",
-        "warning",
-    ]
+    command = gunicorn_command(args.port, args.config, args.workers, args.threads)
     server = subprocess.Popen(
         command, env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -296,7 +294,7 @@ def main() -> None:
         database = "PostgreSQL" if args.database else "SQLite (WAL)"
         print(
             f"Chemin à froid : une réponse change avant chaque page de résultats ; {database} ; "
-            f"gunicorn {args.workers} workers × {args.threads} threads ; 10 000 tirages Monte Carlo"
+            f"gunicorn {describe(command)} ; 10 000 tirages Monte Carlo"
         )
         if args.warmup:
             # Each worker's first pages import numpy and the engine, read the reference

@@ -21,8 +21,9 @@
    (``kineco2.benchmarks.tasks``, run here in process with the worker's own loop): the task's
    CPU time, then the request. The cold figures are the true cold path: no task runs before
    them.
-4. Through HTTP (gunicorn, 2 workers, Redis ``REDIS_URL`` or db 13 shared with this process so
-   that it can empty the cache): the same cold and warm requests, sequential.
+4. Through HTTP (gunicorn as documented, ``src/kineco2/gunicorn_conf.py``; Redis ``REDIS_URL``
+   or db 13 shared with this process so that it can empty the cache): the same cold and warm
+   requests, sequential.
 
 Medians of ``--rounds`` rounds (and the maximum for the cold path).
 """
@@ -46,6 +47,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 PY = sys.executable
+sys.path.insert(0, str(ROOT / "bench"))
+from load import describe, gunicorn_command, served_by  # noqa: E402
+
 YEAR = 2025
 PATHS = {
     "page": "/etat-des-lieux/",
@@ -355,10 +359,7 @@ def rebuilt(client, change, rounds: int, kinds: list[str]) -> None:
 
 # -- 4. HTTP ----------------------------------------------------------------------------------
 def through_http(env: dict, rounds: int, kinds: list[str], port: int) -> None:
-    command = [
-        str(Path(PY).parent / "gunicorn"), "kineco2.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
-    ]  # fmt: skip
+    command = gunicorn_command(port)  # as documented (src/kineco2/gunicorn_conf.py)
     server = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -378,8 +379,8 @@ def through_http(env: dict, rounds: int, kinds: list[str], port: int) -> None:
                 time.sleep(0.2)
         for kind in kinds:
             path = PATHS[kind]
-            get(path)
-            get(path)  # both workers warmed up
+            for _ in range(2 * served_by(command)[0]):
+                get(path)  # every worker warmed up (requests go to any free worker)
             cold = []
             for _ in range(rounds):
                 change()
@@ -460,7 +461,9 @@ def main() -> None:
         print(f"\n3. Dans le processus (client de test Django) ({load()})")
         in_process(args.rounds, kinds, args.profile)
         if not args.no_http:
-            print(f"\n4. Par HTTP (gunicorn, 2 workers, Redis) ({load()})")
+            print(
+                f"\n4. Par HTTP (gunicorn {describe(gunicorn_command(args.port))}, Redis) ({load()})"
+            )
             connection.close()
             through_http(env, args.rounds, kinds, args.port)
         print(f"\nFin : {load()}")

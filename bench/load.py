@@ -4,7 +4,10 @@ Starts the application on 127.0.0.1 (a throw-away SQLite database under /tmp), l
 the demo user, then runs a bounded number of requests from 20 threads and prints p50/p95
 latency and requests per second. Only loopback traffic; stops by itself.
 
-    .venv/bin/python bench/load.py [--users 20] [--requests 400] [--port 8799] [--workers 2]
+    .venv/bin/python bench/load.py [--users 20] [--requests 400] [--port 8799]
+
+Served by gunicorn as documented (``src/kineco2/gunicorn_conf.py``, decision 0012);
+``--workers`` / ``--threads`` override it (diagnostics).
 """
 
 from __future__ import annotations
@@ -27,6 +30,47 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+#: The gunicorn configuration of production and ``make run`` (docs/decisions/0012).
+GUNICORN_CONFIG = "python:kineco2.gunicorn_conf"
+
+
+def gunicorn_command(port: int, config: str = GUNICORN_CONFIG, workers=0, threads=0) -> list:
+    """gunicorn serving the application on loopback with ``config``; ``workers`` and
+    ``threads`` override it when given (diagnostics)."""
+    command = [str(Path(PY).parent / "gunicorn"), "-c", config, "--bind", f"127.0.0.1:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    return [*command, "--log-level", "warning"]
+
+
+def served_by(command: list) -> tuple[int, int, str, bool]:
+    """(workers, threads, worker class, preloaded) of a :func:`gunicorn_command`."""
+    import importlib
+    import runpy
+
+    config = command[command.index("-c") + 1]
+    if config.startswith("python:"):
+        settings = vars(importlib.import_module(config.removeprefix("python:")))
+    else:
+        settings = runpy.run_path(config)
+
+    def option(name: str, default):
+        flag = "--" + name
+        return int(command[command.index(flag) + 1]) if flag in command else default
+
+    workers = option("workers", settings.get("workers", 1))
+    threads = option("threads", settings.get("threads", 1))
+    kind = "gthread" if threads > 1 else settings.get("worker_class", "sync")
+    return workers, threads, kind, bool(settings.get("preload_app"))
+
+
+def describe(command: list) -> str:
+    """« 4 workers × 1 thread(s) (sync, application préchargée) »."""
+    workers, threads, kind, preload = served_by(command)
+    preloaded = ", application préchargée" if preload else ""
+    return f"{workers} workers × {threads} thread(s) ({kind}{preloaded})"
 
 
 def manage(env: dict, *args: str) -> str:
@@ -166,8 +210,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--port", type=int, default=8799)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="override the configuration's")
+    parser.add_argument("--threads", type=int, default=0, help="override the configuration's")
     parser.add_argument(
         "--generator",
         choices=("wrk", "python"),
@@ -186,25 +230,14 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     pk, token = prepare(env)
-    # Production-like: gunicorn, one worker per core, results cached in Redis (shared).
+    # As in production: gunicorn as documented, results cached in Redis (shared).
     server_env = {
         **env,
         "DJANGO_SETTINGS_MODULE": "kineco2.settings.bench",
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"),
     }
     server = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "kineco2.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(args.port, workers=args.workers, threads=args.threads),
         env=server_env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 
 from kineco2.methodology.urls import practitioner_urlpatterns
@@ -24,3 +25,6 @@ urlpatterns = [
     path("methodologie/", include("kineco2.methodology.urls")),
     path("", include("kineco2.web.urls")),
 ]
+# Static files in development (DEBUG, `make run` under gunicorn); none otherwise: in production
+# the reverse proxy serves them (docs/deployment.md).
+urlpatterns += staticfiles_urlpatterns()

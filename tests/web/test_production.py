@@ -113,12 +113,12 @@ def test_gunicorn_does_not_start_with_a_missing_piece(tmp_path):
     proc = subprocess.run(
         [
             str(gunicorn),
-            "kineco2.wsgi:application",
+            "-c",
+            "python:kineco2.gunicorn_conf",  # as documented: preloaded (docs/deployment.md)
             "--bind",
             "127.0.0.1:0",
             "--workers",
             "1",
-            "--preload",
         ],
         cwd=ROOT,
         env=env,
