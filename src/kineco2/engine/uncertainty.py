@@ -387,7 +387,11 @@ def sample_totals(result: Result, draws: int, seed: int) -> dict[str, np.ndarray
     exponents = z[line_factor]  # lines × draws
     exponents *= factor_sigma[:, None]
     used = np.flatnonzero(plan.loadings.any(axis=1))  # drivers that move some line
-    if len(used):
+    if len(used) == len(driver_index):
+        # every driver moves some line (the usual case): the product reads ``zd`` itself,
+        # not a copy of all its rows (the same operands, the same figures)
+        exponents += plan.loadings.T @ zd
+    elif len(used):
         exponents += plan.loadings[used].T @ zd[used]
     multipliers = np.exp(exponents, out=exponents)
     if not plan.is_linear:
