@@ -35,6 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold import prepare
 from load import ROOT
 
+sys.path.insert(0, str(ROOT / "src"))
+from kineco2.web.memory import keep_freed_memory
+
+keep_freed_memory()  # as the server does (kineco2/wsgi.py): freed memory kept for reuse
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()

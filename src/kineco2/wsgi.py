@@ -7,6 +7,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from django.core.wsgi import get_wsgi_application
 
+from kineco2.web.memory import keep_freed_memory
+
+# Freed memory kept for the next request instead of faulted in again (kineco2/web/memory.py).
+keep_freed_memory()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kineco2.settings.dev")
 application = get_wsgi_application()
 
