@@ -28,7 +28,9 @@ Before measuring, ``--warmup`` cold pages per user are served and not counted (e
 first pages load numpy, the engine's data and the Monte Carlo's random rows). The load
 generator is cheap on purpose (it shares the 2 cores with the server): keep-alive
 ``http.client`` connections, the page read but not parsed; it prints its own CPU per page
-next to the server's (gunicorn's master and workers, from /proc).
+next to the server's (gunicorn's master and workers, from /proc), and the server's minor page
+faults per page (memory handed back to the system and faulted in again, see
+``kineco2/web/memory.py``).
 """
 
 from __future__ import annotations
@@ -163,11 +165,13 @@ def user_loop(
     conn.close()
 
 
-def process_tree_cpu(root: int) -> float:
-    """CPU time (user + system, seconds) of a process and its children (gunicorn's master and
-    workers), read from /proc: what the server spent, whatever else runs on the machine."""
+def process_tree(root: int) -> tuple[float, int]:
+    """CPU time (user + system, seconds) and minor page faults of a process and its children
+    (gunicorn's master and workers), read from /proc: what the server spent, whatever else
+    runs on the machine."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
+    faults = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -176,10 +180,12 @@ def process_tree_cpu(root: int) -> float:
                 fields = handle.read().rpartition(")")[2].split()
         except OSError:
             continue
-        # fields[0] is the state; [1] the parent id; [11], [12] utime and stime in ticks
+        # fields[0] is the state; [1] the parent id; [7] minor faults; [11], [12] utime and
+        # stime in ticks
         if int(entry) == root or int(fields[1]) == root:
             total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            faults += int(fields[7])
+    return total, faults
 
 
 def measure(
@@ -198,7 +204,7 @@ def measure(
         )
         for i in range(users)
     ]
-    server_cpu = process_tree_cpu(server)
+    server_cpu, server_faults = process_tree(server)
     own_cpu = time.process_time()
     start = time.perf_counter()
     for thread in threads:
@@ -207,7 +213,8 @@ def measure(
         thread.join()
     wall = time.perf_counter() - start
     own_cpu = time.process_time() - own_cpu
-    server_cpu = process_tree_cpu(server) - server_cpu
+    cpu_after, faults_after = process_tree(server)
+    server_cpu, server_faults = cpu_after - server_cpu, faults_after - server_faults
     if not report:
         return
     pages.sort()
@@ -226,6 +233,7 @@ def measure(
         print(
             f"      CPU par page + enregistrement : serveur {server_cpu / len(pages) * 1000:.1f} ms, "
             f"générateur de charge {own_cpu / len(pages) * 1000:.1f} ms ; "
+            f"défauts de page du serveur {server_faults / len(pages):.0f} par page ; "
             f"charge moyenne {os.getloadavg()[0]:.1f}"
         )
     if errors:
