@@ -8,9 +8,11 @@ Production (docs/deployment.md), ``make run`` (``scripts/serve``) and the benchm
 Options given on the command line (or in ``GUNICORN_CMD_ARGS``) override these.
 
 * **Sync workers, one request at a time each, two per core** (``WEB_CONCURRENCY`` overrides
-  the number). A results page is CPU-bound (the engine, the Monte Carlo, the page): threads
-  of one worker only queue for the GIL, and measured they cost CPU per page (decision 0012).
-  Two workers per core keep the cores busy while a worker waits for the database or Redis.
+  the number). A results page is CPU-bound (the engine, the Monte Carlo, the page): the
+  threads of one worker would queue for its GIL, a long request (a PDF) holding up the
+  others. On PostgreSQL they served more cold pages per second than 2 workers × 4 threads
+  (decision 0012, with the figures). Two workers per core keep the cores busy while a worker
+  waits for the database or Redis.
   Sync workers do not keep connections alive: behind the reverse proxy (which buffers slow
   clients) that costs nothing.
 * **Preloaded**: the application is imported once in the master, then the workers are
