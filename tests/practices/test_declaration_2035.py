@@ -71,6 +71,8 @@ def test_typed_amounts_preview_then_save(logged_client, assessment):
     assert 'name="q-services.insurance_bank_accounting_eur" value="2000,5"' in html
     assert 'name="q-consommables.gels_oils_eur" value="0"' in html
     assert "Lignes non utilisées" in html and "kWh" in html
+    # an unused line's amount is written the French way too (« 1 500 € », never « 1500 € »)
+    assert "Chauffage, eau, gaz, électricité</strong> (1\u202f500\xa0€)" in html
     assessment.refresh_from_db()
     assert "consommables" not in assessment.answers  # nothing saved before « Enregistrer »
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from kineco2.engine import declaration2035 as d2035
-from kineco2.engine.numbers import NumberInputError, parse_number, plain_text
+from kineco2.engine.numbers import NumberInputError, french, parse_number, plain_text
 from kineco2.practices import selectors, services
 from kineco2.practices.answers import STEP_LABELS, field_specs
 from kineco2.practices.forms import display_value
@@ -138,7 +138,7 @@ def assessment_2035(request, pk: int):
             preview = {
                 "questions": _question_rows(assessment, filling),
                 "unused": [
-                    {"label": c.line.label, "amount": plain_text(c.amount), "why": c.line.why}
+                    {"label": c.line.label, "amount": french(c.amount), "why": c.line.why}
                     for c in filling.unused
                 ],
             }
