@@ -1,6 +1,11 @@
 """Template filters for French number formatting (``1 234,5 kg CO2e``)."""
 
+import re
+
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from kineco2.engine.formatting import (
     format_kg,
@@ -78,3 +83,50 @@ def source_with_year(factor):
     from kineco2.engine.formatting import source_with_year as _source_with_year
 
     return _source_with_year(getattr(factor, "source", ""), getattr(factor, "year", None))
+
+
+#: Words of the glossary (anchor of ``web/glossary.html``, pattern) linked in running text.
+GLOSSARY_TERMS: tuple[tuple[str, str], ...] = (
+    ("pcs-pci", r"\bPC[SI]\b"),
+    ("prg", r"\bPRG\b|\bpouvoirs? de réchauffement global"),
+    ("ar6", r"\bAR6\b"),
+    ("beges", r"\bBEGES\b"),
+    ("centile", r"\bcentiles?\b"),
+    ("intervalle-de-confiance", r"\bintervalles? de confiance"),
+    ("valeur-par-defaut", r"\bvaleurs? par défaut"),
+    ("convention-de-methode", r"\bconventions? de méthode"),
+)
+_GLOSSARY_RE = re.compile(
+    "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(GLOSSARY_TERMS)),
+    re.IGNORECASE,
+)
+
+
+_GLOSSARY_URLS: dict[tuple, str] = {}
+
+
+def _glossary_url() -> str:
+    key = (get_script_prefix(), get_urlconf())
+    url = _GLOSSARY_URLS.get(key)
+    if url is None:
+        url = _GLOSSARY_URLS[key] = reverse("glossary")
+    return url
+
+
+@register.filter(needs_autoescape=True)
+def glossary_links(text, autoescape=True):
+    """Plain text with the first occurrence of each glossary word linked to its definition:
+    ``{{ post.METHOD|glossary_links }}`` (« … du GIEC (<a href="…#ar6">AR6</a>) »)."""
+    text = conditional_escape(text) if autoescape else str(text)
+    base = _glossary_url()
+    linked: set[int] = set()
+
+    def link(match: re.Match) -> str:
+        index = int(match.lastgroup[1:])
+        if index in linked:
+            return match.group(0)
+        linked.add(index)
+        anchor = GLOSSARY_TERMS[index][0]
+        return f'<a href="{base}#{anchor}">{match.group(0)}</a>'
+
+    return mark_safe(_GLOSSARY_RE.sub(link, str(text)))
