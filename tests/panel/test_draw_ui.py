@@ -308,6 +308,24 @@ def test_draw_report_pdf_contains_seed_and_hash(coordinator, client, campaign, t
         assert ref in flat
 
 
+def test_draw_report_pdf_has_no_code_words(coordinator, client, campaign, tmp_path):
+    """The public report writes strata in words: no « size », « territory » or « mode=… »."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) n'est pas installé : texte du PDF non vérifié")
+    freeze_and_draw(client, campaign)
+    client.logout()
+    response = client.get(reverse("panel_download", args=[campaign.slug, "tirage.pdf"]))
+    path = tmp_path / "tirage.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "La strate de chaque candidature est écrite en clair" in flat
+    for code in ("size", "territory", "mode=", "zone="):
+        assert code not in flat, code
+
+
 def test_unknown_download_is_404(client, campaign):
     assert client.get(reverse("panel_download", args=[campaign.slug, "x.csv"])).status_code == 404
     # nothing is public before the freeze
