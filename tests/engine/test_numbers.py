@@ -140,3 +140,11 @@ def test_bound_messages_use_french_numbers_and_units():
     with pytest.raises(ValueError) as caught:
         parse_input({"profile": {"commune": "69123", "practitioners": 3, "reference_year": 1990}})
     assert "supérieur ou égal à 2015 (vous avez saisi 1990)" in str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        parse_input(
+            {
+                "profile": {"commune": "69123", "practitioners": 3},
+                "energie": {"electricity_kwh": -5},
+            }
+        )
+    assert "supérieur ou égal à 0 kWh (vous avez saisi \u22125)" in str(caught.value)

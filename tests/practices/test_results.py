@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -278,6 +279,9 @@ def test_results_compare_with_the_previous_year(logged_client, practice, assessm
     assert "baisse nette de" in page
     assert "Énergie du cabinet" in page
     assert "mêmes facteurs d'émission" in page
+    # the interval of a fall is written with the French minus sign (« de −8,12 à −6,45 »)
+    intervals = re.findall(r"<td class=\"num\">de ([^<]*) t CO2e</td>", page)
+    assert intervals and all("-" not in text and "\u2212" in text for text in intervals), intervals
 
 
 def test_default_badge_ignores_drivers_outside_the_questionnaire(assessment):

@@ -1089,7 +1089,7 @@ def _fr(value: Any, *, year: bool = False) -> str:
     """A bound or a typed value in French (« 500 000 », « 1,5 »; a year stays « 2015 »)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    text = french(float(value))
+    text = french(float(value)).replace("-", "\u2212")  # the French minus sign « −5 »
     return text.replace("\u202f", "") if year else text
 
 

@@ -560,8 +560,9 @@ def _hint_rows(assessment: Assessment, result) -> list[dict]:
 
 
 def _signed_tonnes(kg: float) -> str:
+    """« +0,12 », « −0,67 » (the French minus sign, as everywhere else on the site)."""
     text = format_number(kg / 1000, 2)
-    return text if text.startswith("-") else "+" + text
+    return text.replace("-", "\u2212") if text.startswith("-") else "+" + text
 
 
 def _progress_context(assessment: Assessment, previous) -> dict | None:
@@ -575,9 +576,10 @@ def _progress_context(assessment: Assessment, previous) -> dict | None:
         if per_session:
             before = format_number(change.previous, 2) + " kg CO2e"
             after = format_number(change.current, 2) + " kg CO2e"
-            interval = (
-                f"de {format_number(change.low, 2)} à {format_number(change.high, 2)} kg CO2e"
+            low, high = (
+                format_number(v, 2).replace("-", "\u2212") for v in (change.low, change.high)
             )
+            interval = f"de {low} à {high} kg CO2e"
         else:
             before = format_number(change.previous / 1000, 2) + " t CO2e"
             after = format_number(change.current / 1000, 2) + " t CO2e"
