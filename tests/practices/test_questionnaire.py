@@ -64,6 +64,26 @@ def test_je_ne_sais_pas_on_every_optional_question(logged_client, assessment):
     assert f'<option value="{DONT_KNOW}">Je ne sais pas</option>' in html  # choices
 
 
+def test_question_outside_the_level_is_no_numbered_step(logged_client, assessment):
+    """The results' default badge links to a complete-level question of an express assessment:
+    the page says it is outside the express steps and « Enregistrer » leads back to the results
+    (it said « étape 1 sur 7 » and went on to « Énergie du cabinet »)."""
+    assert "materiel" not in visible_steps("express")
+    url = step_url(assessment, "materiel") + "?question=laptops"
+    html = logged_client.get(url).content.decode()
+    assert escape("Ordinateurs portables") in html
+    assert "étape 1 sur" not in html
+    assert "question hors des étapes du bilan express" in html
+    assert "Enregistrer et voir le résultat" in html and "Étape précédente" not in html
+    response = logged_client.post(
+        url, {"question": "laptops", "materiel-laptops": "2", "go": "next"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("assessment_results", args=[assessment.pk])
+    assessment.refresh_from_db()
+    assert assessment.answers["materiel"]["laptops"] == 2
+
+
 def test_unknown_step_is_404(logged_client, assessment):
     assert logged_client.get(step_url(assessment, "nope")).status_code == 404
 

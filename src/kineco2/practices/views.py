@@ -358,14 +358,17 @@ def _step_context(assessment: Assessment, step: str, specs, states: dict) -> dic
         build_question(spec, assessment.answers, effective=effective, **states.get(spec.name, {}))
         for spec in specs
     ]
-    position = steps.index(step) if step in steps else 0
+    # A step outside the level (one question of the complete level opened from the results'
+    # default badge) is no numbered step: it has no previous step and leads back to the results.
+    in_level = step in steps
+    position = steps.index(step) if in_level else len(steps)
     progress = _progress(assessment, steps)
     return {
         "assessment": assessment,
         "practice": assessment.practice,
         "step": step,
         "step_label": STEP_LABELS[step],
-        "position": position + 1,
+        "position": position + 1 if in_level else None,
         "nav": [
             {
                 "step": s,
@@ -381,7 +384,7 @@ def _step_context(assessment: Assessment, step: str, specs, states: dict) -> dic
         "progress": progress,
         "questions": questions,
         "has_errors": any(q.error for q in questions),
-        "previous_step": steps[position - 1] if position > 0 else None,
+        "previous_step": steps[position - 1] if in_level and position > 0 else None,
         "next_step": steps[position + 1] if position + 1 < len(steps) else None,
         "save_url": reverse("assessment_save", args=[assessment.pk]),
         "subtotal_url": reverse("assessment_subtotal", args=[assessment.pk]),
@@ -417,7 +420,9 @@ def assessment_step(request, pk: int, step: str):
         picked = any(key.endswith("-pick") for key in request.POST)
         if not blocked and not action and not picked:
             steps = visible_steps(assessment.level)
-            position = steps.index(step) if step in steps else 0
+            if step not in steps:  # a question outside the level's steps: back to the results
+                return redirect("assessment_results", pk=assessment.pk)
+            position = steps.index(step)
             go = request.POST.get("go", "next")
             if go == "previous" and position > 0:
                 destination = steps[position - 1]
