@@ -126,8 +126,17 @@ def test_results_on_a_phone_do_not_overflow_and_charts_stay_readable(
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 400, wide
     chart = page.locator("figure.chart svg").first
-    # the chart keeps its size (scrolling in its frame) instead of shrinking its text
+    # the chart keeps its size (scrolling in its frame) instead of shrinking its text: every
+    # label is drawn at 11 px at least, as on a desktop screen
     assert chart.bounding_box()["width"] >= 500
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+             const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+             return [...svg.querySelectorAll('text')].map(
+               t => parseFloat(getComputedStyle(t).fontSize) * scale);
+           }))"""
+    )
+    assert smallest >= 11, f"texte des graphiques : {smallest:.1f} px"
     page.screenshot(path="test-artifacts/i12-mobile-resultats.png", full_page=False)
     context.close()
 
