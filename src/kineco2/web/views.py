@@ -79,8 +79,36 @@ def methodology(request):
             "defaults": defaults,
             "can_maintain": can_maintain(request.user),
             "declaration": _declaration_rows(),
+            "plausibility": _plausibility_rows(),
         },
     )
+
+
+def _plausibility_rows() -> list[dict]:
+    """The plausible ranges and their rationale, for the methodology page."""
+    from kineco2.engine.numbers import french, with_unit
+    from kineco2.engine.plausibility import load_ranges
+    from kineco2.practices.answers import field_specs
+
+    rows = []
+    for path, rng in load_ranges().ranges.items():
+        section, _, name = path.partition(".")
+        spec = next(s for s in field_specs(section) if s.name == name)
+        unit = spec.unit
+        if rng.low is not None and rng.high is not None:
+            expected = f"de {french(rng.low)} à {with_unit(french(rng.high), unit)}"
+        elif rng.low is not None:
+            expected = f"au moins {with_unit(french(rng.low), unit)}"
+        else:
+            expected = f"au plus {with_unit(french(rng.high), unit)}"
+        rows.append(
+            {
+                "question": spec.title,
+                "expected": expected + (" par kiné" if rng.per == "kine" else ""),
+                "why": rng.rationale,
+            }
+        )
+    return rows
 
 
 def _declaration_rows() -> list[dict]:
