@@ -88,18 +88,19 @@ def source_with_year(factor):
 #: Words of the glossary (anchor of ``web/glossary.html``, pattern) linked in running text.
 GLOSSARY_TERMS: tuple[tuple[str, str], ...] = (
     ("pcs-pci", r"\bPC[SI]\b"),
-    ("prg", r"\bPRG\b|\bpouvoirs? de réchauffement global"),
+    ("prg", r"\bPRG\b|\b[Pp]ouvoirs? de réchauffement global"),
     ("ar6", r"\bAR6\b"),
     ("beges", r"\bBEGES\b"),
-    ("centile", r"\bcentiles?\b"),
-    ("intervalle-de-confiance", r"\bintervalles? de confiance"),
-    ("valeur-par-defaut", r"\bvaleurs? par défaut"),
-    ("convention-de-methode", r"\bconventions? de méthode"),
+    ("centile", r"\b[Cc]entiles?\b"),
+    ("intervalle-de-confiance", r"\b[Ii]ntervalles? de confiance"),
+    ("valeur-par-defaut", r"\b[Vv]aleurs? par défaut"),
+    ("convention-de-methode", r"\b[Cc]onventions? de méthode"),
 )
 _GLOSSARY_RE = re.compile(
-    "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(GLOSSARY_TERMS)),
-    re.IGNORECASE,
+    "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(GLOSSARY_TERMS))
 )
+#: A text holding none of these has no glossary word (checked before the regular expression).
+_GLOSSARY_HINTS = ("PC", "PRG", "AR6", "BEGES", "entile", "ntervalle", "par défaut", "onvention")
 
 
 _GLOSSARY_URLS: dict[tuple, str] = {}
@@ -118,6 +119,8 @@ def glossary_links(text, autoescape=True):
     """Plain text with the first occurrence of each glossary word linked to its definition:
     ``{{ post.METHOD|glossary_links }}`` (« … du GIEC (<a href="…#ar6">AR6</a>) »)."""
     text = conditional_escape(text) if autoescape else str(text)
+    if not any(hint in text for hint in _GLOSSARY_HINTS):
+        return mark_safe(text)
     base = _glossary_url()
     linked: set[int] = set()
 
