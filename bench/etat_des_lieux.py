@@ -411,7 +411,16 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure a database kept by --keep (no fill)"
     )
+    parser.add_argument(
+        "--population",
+        default="",
+        help="?population= of every request (autodiagnostics: the self-diagnoses' own tables; "
+        "default: the page's default, the panel)",
+    )
     args = parser.parse_args()
+    if args.population:
+        for kind, path in PATHS.items():
+            PATHS[kind] = f"{path}?population={args.population}"
     sys.stdout.reconfigure(line_buffering=True)
     kinds = args.kinds.split(",")
     var = tempfile.mkdtemp(prefix="kineco2-edl-")

@@ -48,7 +48,16 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="postgres://…/kineco2_bench_edl")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument(
+        "--population", default="", help="?population= of the requests (e.g. autodiagnostics)"
+    )
+    parser.add_argument("--pdf", action="store_true", help="also the PDF")
     args = parser.parse_args()
+    if args.pdf:
+        PATHS["pdf"] = "/etat-des-lieux/etat-des-lieux.pdf"
+    if args.population:
+        for kind, path in PATHS.items():
+            PATHS[kind] = f"{path}?population={args.population}"
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "kineco2.settings.bench",

@@ -210,3 +210,56 @@ def test_narrower_tables_checked_against_margins_are_those_checked_against_overv
         overview(panel_inside, regions_shown=shown, outers=[national_margins, light], salt=b"s"),
         overview(panel_inside, regions_shown=shown, outers=[national, wide], salt=b"s"),
     )
+
+
+@pytest.mark.parametrize("n", [14, 15, 16, 29, 30, 31, 45, 60])
+def test_populations_at_the_quantile_thresholds(n):
+    """The windows are gathered when the indicators are sorted, for the groups that may show
+    quantiles (15 and more, deciles from 30): at and around those sizes the tables are the
+    reference path's, the whole population included."""
+    for seed in range(3):
+        population = random_population(100 + seed, n, ties=seed == 1)
+        assert_same(
+            overview(population, salt=b"s"), overview(population, salt=b"s", sort_once=False)
+        )
+
+
+def test_sorted_keeps_the_windows_not_the_permutations():
+    """The indicators' orders and the permutations by group (8 bytes per indicator and row
+    each) are read at the windows' positions and not kept: what stays of a family is its
+    values and arrays of one entry per row."""
+    population = random_population(12, 6_000)
+    prepared = aggregates._prepare(population)
+    everything = np.arange(len(population), dtype=np.intp)
+    codes = aggregates._group_codes(population)
+    groups = {
+        "annual": aggregates._groups(population, everything, codes),
+        "session": aggregates._groups(population, everything[prepared[2]], codes),
+    }
+    members = aggregates._Members(population.practice_id, b"s")
+    fast = aggregates._Sorted(prepared, groups, codes, members)
+    assert set(fast.families) == {"annual", "session"}
+    compared = 0
+    for family, data in fast.families.items():
+        rows = int(data["rows"].shape[0])
+        kept = [data["rows"], data["text"]]
+        for split in data["splits"].values():
+            kept += [split[0], *split[3].values()]
+        kept += list(data["national"].values())
+        assert "order" not in data
+        assert all(array.size <= rows for array in kept)
+        # Each group's windows are the values of a sort of the group at the plan's positions.
+        matrix = prepared[0] if family == "annual" else prepared[1]
+        for dimension, table in groups[family].items():
+            for code, group_rows in table.items():
+                n = int(group_rows.shape[0])
+                if not aggregates._Sorted._shown(n):
+                    continue
+                plan = disclosure.window_plan(n, aggregates.PERCENTILES)
+                ordered = np.sort(matrix[:, group_rows], axis=1)
+                expected = np.stack([ordered[:, s : s + disclosure.WINDOW] for _, s in plan], 1)
+                got = fast.windows(family, dimension, code, n)
+                assert got.shape == expected.shape
+                assert np.array_equal(got, expected)
+                compared += 1
+    assert compared > 40

@@ -642,7 +642,9 @@ class _Sorted:
     stable sort of small integers (a radix sort in numpy, linear), which lists each group's
     rows by increasing value: group g's ordered values are at positions ``start_g …`` of that
     permutation, and only the windows of :func:`kineco2.benchmarks.disclosure.window_plan` are
-    gathered. The members, in the order of their ids as text (the group key), come the same way
+    gathered — at once, for every group that may show quantiles, so that neither the
+    permutations by group nor the indicators' orders are kept (each is 8 bytes per indicator
+    and row: fresh memory, page faults, for every overview). The members, in the order of their ids as text (the group key), come the same way
     from one sort of their text ranks. The ordered values are those of a sort of the group when
     every value is finite and no zero is negative (equal values are then equal floats);
     otherwise that family keeps the reference path (:meth:`ready`).
@@ -689,30 +691,84 @@ class _Sorted:
                 self._sort_family(data)
 
     def _sort_family(self, data: dict[str, Any]) -> None:
-        data["order"] = np.argsort(data["values"], axis=1)
+        order = np.argsort(data["values"], axis=1)
         for dimension in self.codes:
-            data["splits"][dimension] = self._split_dimension(data, dimension)
+            data["splits"][dimension] = self._split_dimension(data, dimension, order)
+        # The whole family (« national »): its windows gathered now too; the permutations
+        # are not kept (8 bytes per indicator and row each, fresh memory for every overview).
+        n = int(data["rows"].shape[0])
+        data["national"] = (
+            self._gather(data["values"], order, None, [(0, n)]) if self._shown(n) else {}
+        )
 
-    def _split_dimension(self, data: dict[str, Any], dimension: str) -> tuple:
+    @staticmethod
+    def _shown(n: int) -> bool:
+        return n >= disclosure.MIN_COUNT and disclosure.allowed(n, "median")
+
+    @staticmethod
+    def _gather(
+        values: np.ndarray,
+        order: np.ndarray,
+        by_value: np.ndarray | None,
+        groups: list[tuple[int, int]],
+    ) -> dict[int, np.ndarray]:
+        """For each group ``(start, count)`` of the permutation ``order`` (re-ordered by
+        ``by_value`` when given): its values at the windows of
+        :func:`kineco2.benchmarks.disclosure.window_plan` ``(count)``, indicators × windows ×
+        WINDOW, keyed by ``start``."""
+        columns: list[int] = []
+        spans: list[tuple[int, int, int, int]] = []
+        for start, count in groups:
+            plan = disclosure.window_plan(count, PERCENTILES)
+            spans.append((start, count, len(columns), len(plan)))
+            columns += [start + s + k for _, s in plan for k in range(disclosure.WINDOW)]
+        if not columns:
+            return {}
+        positions = np.array(columns, dtype=np.intp)
+        if by_value is not None:
+            positions = by_value[:, positions]
+            picked = np.take_along_axis(order, positions, axis=1)
+        else:
+            picked = order[:, positions]
+        gathered = np.take_along_axis(values, picked, axis=1)
+        rows = gathered.shape[0]
+        return {
+            start: gathered[:, first : first + size * disclosure.WINDOW].reshape(
+                rows, size, disclosure.WINDOW
+            )
+            for start, _, first, size in spans
+        }
+
+    def _split_dimension(self, data: dict[str, Any], dimension: str, order: np.ndarray) -> tuple:
+        """(members by group then id text, starts, counts, windows of the groups that may
+        show quantiles keyed by start): the permutation by group then value is read at the
+        windows' positions only and dropped."""
         labels, inverse = self.codes[dimension]
         local = inverse[data["rows"]].astype(np.uint8 if len(labels) <= 256 else np.int64)
         counts = np.bincount(local, minlength=len(labels))
-        by_value = np.argsort(local[data["order"]], axis=1, kind="stable")
         by_text = np.argsort(local[data["text"]], kind="stable")
         starts = (np.cumsum(counts) - counts).tolist()
-        return by_value, by_text, starts, counts.tolist()
+        counts = counts.tolist()
+        shown = [
+            (start, count)
+            for label, start, count in zip(labels, starts, counts, strict=True)
+            if label and self._shown(count)
+        ]
+        by_value = np.argsort(local[order], axis=1, kind="stable") if shown else None
+        windows = self._gather(data["values"], order, by_value, shown)
+        return by_text, starts, counts, windows
 
     def ready(self, family: str) -> bool:
         return family in self.families
 
     def _split(self, family: str, dimension: str, code: str) -> tuple[Any, int, int]:
-        """(permutations by group then value and by group then id text, start, count)."""
+        """(the dimension's split of :meth:`_split_dimension`, start, count)."""
         data = self.families[family]
         if dimension == "national":
             return None, 0, int(data["rows"].shape[0])
         split = data["splits"][dimension]
         i = self.index[dimension][code]
-        return split, split[2][i], split[3][i]
+        return split, split[1][i], split[2][i]
 
     @staticmethod
     def _alone(dimension: str, code: str) -> bool:
@@ -727,7 +783,7 @@ class _Sorted:
             rows = self.groups[family][dimension][code]
             return members.order[np.sort(members.rank[rows])]
         split, start, count = self._split(family, dimension, code)
-        text = data["text"] if split is None else data["text"][split[1][start : start + count]]
+        text = data["text"] if split is None else data["text"][split[0][start : start + count]]
         return data["rows"][text]
 
     def windows(self, family: str, dimension: str, code: str, n: int) -> np.ndarray:
@@ -748,13 +804,8 @@ class _Sorted:
         split, start, count = self._split(family, dimension, code)
         if count != n:
             raise AssertionError("_Sorted: group sizes differ from the reference split")
-        offsets = np.array([start + offset for offset in offsets], dtype=np.intp)
-        if split is None:
-            order = data["order"][:, offsets]
-        else:
-            order = np.take_along_axis(data["order"], split[0][:, offsets], axis=1)
-        values = np.take_along_axis(data["values"], order, axis=1)
-        return values.reshape(values.shape[0], len(plan), disclosure.WINDOW)
+        gathered = data["national"] if split is None else split[3]
+        return gathered[start]
 
 
 def _suppress(
