@@ -217,6 +217,28 @@ def population_from_rows(rows: Sequence[tuple]) -> Population:
 
 
 _SEPARATOR = "\x1f"  # ASCII unit separator: never in a region, mode, zone or size code
+_FIELD = "\x1e"  # ASCII record separator (same): between the codes of one row
+
+
+def _factors(rows: list[str], width: int) -> list[Factor] | None:
+    """Each column of ``rows`` — texts of ``width`` codes joined by :data:`_FIELD` — as
+    :meth:`Factor.of` of that column gives it (same labels, same index), from one
+    factorisation of the rows' texts: their distinct combinations are few (a few hundred at
+    most for 50 000 rows), so each column is factorised on those and read back through the
+    rows' combination index by numpy. ``None`` if a code holds :data:`_FIELD` (the caller
+    then reads row by row)."""
+    whole = Factor.of(rows)
+    parts = [label.split(_FIELD) for label in whole.labels]
+    if any(len(fields) != width for fields in parts):
+        return None
+    out = []
+    for k in range(width):
+        column = [fields[k] for fields in parts]
+        labels = sorted(set(column))
+        rank = {label: i for i, label in enumerate(labels)}
+        lookup = np.array([rank[value] for value in column], dtype=np.int32)
+        out.append(Factor(labels, lookup[whole.index]))
+    return out
 
 
 def _population_postgresql(queryset, *, posts: bool = True) -> Population | None:
@@ -227,7 +249,8 @@ def _population_postgresql(queryset, *, posts: bool = True) -> Population | None
     the read; here no Python object is made per row. The aggregates of one query see the rows
     in the same order, so the columns stay aligned (the order itself does not matter: every
     figure published is a count or an order statistic). ``None`` when the posts of some rows
-    were packed in an older layout (the caller then reads row by row).
+    were packed in an older layout or a code holds a separator (the caller then reads row by
+    row).
 
     ``posts=False``: the posts and the practices are not read (the posts are zeros, the
     practice ids ``0 … n - 1``) — what :func:`~kineco2.benchmarks.aggregates.margins` needs
@@ -251,8 +274,9 @@ def _population_postgresql(queryset, *, posts: bool = True) -> Population | None
         f"SELECT count(*), {packed}"  # noqa: S608
         "string_agg(float8send(s.total), ''::bytea), "
         "string_agg(float8send(coalesce(s.per_session, 'NaN'::float8)), ''::bytea), "
-        "string_agg(s.region, %s), string_agg(s.mode, %s), "
-        "string_agg(s.zone, %s), string_agg(s.size, %s) "
+        # The four codes of a row joined (one text per row to split and factorise: their
+        # combinations are few, see _factors).
+        "string_agg(s.region || %s || s.mode || %s || s.zone || %s || s.size, %s) "
         f"FROM ({sql}) AS s({columns})"
     )
     import psycopg
@@ -263,30 +287,33 @@ def _population_postgresql(queryset, *, posts: bool = True) -> Population | None
     # the server writes and the client decodes, twice the size).
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            query, ((LAYOUT,) if posts else ()) + (separator,) * 4 + tuple(params), binary=True
+            query,
+            ((LAYOUT,) if posts else ()) + (_FIELD,) * 3 + (separator,) + tuple(params),
+            binary=True,
         )
         row = cursor.fetchone()
     n = row[0]
     if not n:
         return Population.empty()
     if posts:
-        _, same_layout, blob, practice, total, per_session, *codes = row
+        _, same_layout, blob, practice, total, per_session, codes = row
         if not same_layout:
             return None
         posts_kg = np.frombuffer(bytes(blob), dtype="<f8").reshape(n, len(POST_IDS))
         practice_id = np.frombuffer(bytes(practice), dtype=">i8").astype(np.int64)
     else:
-        _, total, per_session, *codes = row
+        _, total, per_session, codes = row
         posts_kg = np.broadcast_to(np.zeros(1), (n, len(POST_IDS)))
         practice_id = None
 
     def floats(blob) -> np.ndarray:
         return np.frombuffer(bytes(blob), dtype=">f8").astype(float)
 
-    def texts(text: str) -> Factor:
-        return Factor.of(text.split(separator))
-
-    region, mode, zone, size = (texts(c) for c in codes)
+    rows = codes.split(separator)
+    factors = _factors(rows, 4) if len(rows) == n else None
+    if factors is None:  # a separator inside a code: not packed this way
+        return None
+    region, mode, zone, size = factors
     return Population.from_columns(
         total_kg=floats(total),
         per_session_kg=floats(per_session),
