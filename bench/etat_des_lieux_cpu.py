@@ -52,6 +52,11 @@ def main() -> None:
         "--population", default="", help="?population= of the requests (e.g. autodiagnostics)"
     )
     parser.add_argument("--pdf", action="store_true", help="also the PDF")
+    parser.add_argument(
+        "--malloc-default",
+        action="store_true",
+        help="glibc's dynamic malloc thresholds (not kineco2.web.memory's, which the server sets)",
+    )
     args = parser.parse_args()
     if args.pdf:
         PATHS["pdf"] = "/etat-des-lieux/etat-des-lieux.pdf"
@@ -66,6 +71,10 @@ def main() -> None:
             "DATABASE_URL": args.database,
         }
     )
+    if not args.malloc_default:
+        from kineco2.web.memory import keep_freed_memory
+
+        keep_freed_memory()  # as the server does (kineco2/wsgi.py): freed memory kept for reuse
     import django
 
     django.setup()
