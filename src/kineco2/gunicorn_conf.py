@@ -18,8 +18,9 @@ Options given on the command line (or in ``GUNICORN_CMD_ARGS``) override these.
 * **Preloaded**: the application is imported once in the master, then the workers are
   forked. A missing production piece stops gunicorn at once (``kineco2.wsgi``), and the
   modules the master loaded (Django, the URL conf and every view's modules: the engine,
-  numpy) are shared by the workers. Before
-  forking, the master closes its database connections (a connection must never be shared by
+  numpy), the URL resolvers' reverse tables and the compiled templates are shared by the
+  workers (``kineco2.web.warmup``); each worker builds its Typst compilers before its first
+  request. Before forking, the master closes its database connections (a connection must never be shared by
   two processes) and freezes its objects out of the garbage collector's reach
   (``gc.freeze``): the collector no longer walks the ≈ 150 000 objects of the loaded
   application in every worker, and copy-on-write pages stay shared.
@@ -61,12 +62,22 @@ def when_ready(server) -> None:
     """In the master, once the application is loaded, before the first worker is forked."""
     if not server.cfg.preload_app:
         return
-    from django.urls import get_resolver
+    from kineco2.web.warmup import warm_shared
 
-    _ = get_resolver().url_patterns  # the views' modules (engine, numpy) imported once, shared
+    # The project's modules (engine, numpy), the URL resolvers' reverse tables and the compiled
+    # templates: built once here, shared by the workers (kineco2/web/warmup.py).
+    warm_shared()
     _close_connections()
     gc.collect()
     gc.freeze()
+
+
+def post_worker_init(worker) -> None:
+    """In each worker, its application loaded, before its first request: its Typst compilers
+    (native objects, never built in the master: kineco2/web/warmup.py)."""
+    from kineco2.web.warmup import warm_worker
+
+    warm_worker()
 
 
 def pre_fork(server, worker) -> None:

@@ -17,6 +17,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from kineco2.web import warmup
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,6 +56,7 @@ def test_the_root_file_is_the_same_configuration(monkeypatch):
     for name in ("wsgi_app", "workers", "worker_class", "threads", "preload_app", "timeout"):
         assert root[name] == getattr(conf, name), name
     assert root["when_ready"] is conf.when_ready and root["pre_fork"] is conf.pre_fork
+    assert root["post_worker_init"] is conf.post_worker_init
 
 
 def test_the_master_closes_its_connections_and_freezes_before_forking(monkeypatch):
@@ -62,12 +65,15 @@ def test_the_master_closes_its_connections_and_freezes_before_forking(monkeypatc
     conf = _config(monkeypatch)
     server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True))
     closed = []
+    warmed = []
+    monkeypatch.setattr(warmup, "warm_shared", lambda: warmed.append("shared"))
     # a connection must never be shared by two processes: the master closes its own
     monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
     try:
         conf.when_ready(server)
         assert closed == [True]
         assert gc.get_freeze_count() > 0  # the loaded application, out of the collector's walk
+        assert warmed == ["shared"]  # what the workers then share, built before forking
     finally:
         gc.unfreeze()
     conf.pre_fork(server, None)
@@ -76,7 +82,15 @@ def test_the_master_closes_its_connections_and_freezes_before_forking(monkeypatc
     server.cfg.preload_app = False
     conf.when_ready(server)
     conf.pre_fork(server, None)
-    assert closed == [True, True] and gc.get_freeze_count() == 0
+    assert closed == [True, True] and gc.get_freeze_count() == 0 and warmed == ["shared"]
+
+
+def test_each_worker_warms_up_before_its_first_request(monkeypatch):
+    conf = _config(monkeypatch)
+    warmed = []
+    monkeypatch.setattr(warmup, "warm_worker", lambda: warmed.append("worker"))
+    conf.post_worker_init(SimpleNamespace())
+    assert warmed == ["worker"]
 
 
 def _serve(tmp_path, settings: str, **env) -> tuple[subprocess.Popen, str, Path]:

@@ -40,6 +40,8 @@ from kineco2.engine.lines import ORIGINS
 from kineco2.report.svgbars import posts_bar_svg
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from kineco2.engine.factors import Factor
     from kineco2.engine.result import Interval, Result
 
@@ -79,6 +81,16 @@ def _compiler(template: Path) -> tuple[typst.Compiler, threading.Lock]:
             compiler = typst.Compiler(key, font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
             found = _COMPILERS[key] = (compiler, threading.Lock())
     return found
+
+
+def prepare_compilers(templates: Iterable[Path]) -> None:
+    """Build the compilers of ``templates`` now (fonts read) rather than at their first PDF.
+
+    Called in each server process before its first request (``kineco2.web.warmup``). Not in
+    a process that will fork: a Typst compiler may start threads, which a fork does not carry.
+    """
+    for template in templates:
+        _compiler(template)
 
 
 def compile_pdf(template: Path, data: dict[str, Any], *, standards=PDF_STANDARDS) -> bytes:
