@@ -14,6 +14,7 @@ to a temporary file then renamed, so a reader never sees half an entry.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -36,6 +37,20 @@ def private(directory: Path) -> bool:
     return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
+def interpreter_entry(name: str, build: str) -> Path | None:
+    """The entry ``name`` of this CPython build, for data only this exact interpreter may read
+    (compiled code): named after ``sys.version`` and ``build`` (what else the data depends on,
+    such as a bytecode magic number). ``None`` when the cache is off or not on CPython."""
+    directory = cache_dir()
+    if directory is None or sys.implementation.name != "cpython":
+        return None
+    import hashlib
+
+    digest = hashlib.sha256(f"{sys.version}|{build}".encode()).hexdigest()[:20]
+    major, minor = sys.version_info[:2]
+    return directory / f"{name}-py{major}{minor}-{digest}.marshal"
+
+
 def store(entry: Path, blob: bytes) -> None:
     """Write ``blob`` as ``entry`` (through a temporary file and a rename); an unwritable
     directory is not an error: the entry is simply not stored."""
@@ -51,4 +66,4 @@ def store(entry: Path, blob: bytes) -> None:
             pass
 
 
-__all__ = ["cache_dir", "private", "store"]
+__all__ = ["cache_dir", "interpreter_entry", "private", "store"]

@@ -31,7 +31,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from kineco2.cachedir import cache_dir, private
+from kineco2.cachedir import interpreter_entry, private
 from kineco2.cachedir import store as store_entry
 
 #: Bumped when the layout of an entry changes.
@@ -40,16 +40,9 @@ FORMAT = 1
 
 def entry_path() -> Path | None:
     """The entry of this interpreter (``None``: cache off or not CPython)."""
-    directory = cache_dir()
-    if directory is None or sys.implementation.name != "cpython":
-        return None
-    import hashlib
     from importlib.util import MAGIC_NUMBER
 
-    build = f"{sys.version}|{MAGIC_NUMBER.hex()}|{sys.flags.optimize}"
-    digest = hashlib.sha256(build.encode()).hexdigest()[:20]
-    major, minor = sys.version_info[:2]
-    return directory / f"dataclasses{FORMAT}-py{major}{minor}-{digest}.marshal"
+    return interpreter_entry(f"dataclasses{FORMAT}", f"{MAGIC_NUMBER.hex()}|{sys.flags.optimize}")
 
 
 def compiled(source: str) -> CodeType:

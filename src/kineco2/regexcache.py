@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from kineco2.cachedir import cache_dir, private
+from kineco2.cachedir import interpreter_entry, private
 from kineco2.cachedir import store as store_entry
 
 #: Bumped when the layout of an entry changes.
@@ -40,17 +40,9 @@ _seeded: frozenset[tuple[type, str | bytes, int]] = frozenset()
 
 def entry_path() -> Path | None:
     """The entry of this interpreter (``None``: cache off or not CPython)."""
-    directory = cache_dir()
-    if directory is None or sys.implementation.name != "cpython":
-        return None
     import _sre
-    import hashlib
 
-    build = f"{sys.version}|{sys.maxunicode}|{_sre.MAGIC}|{_sre.CODESIZE}"
-    digest = hashlib.sha256(build.encode()).hexdigest()[:20]
-    return (
-        directory / f"regex{FORMAT}-py{sys.version_info[0]}{sys.version_info[1]}-{digest}.marshal"
-    )
+    return interpreter_entry(f"regex{FORMAT}", f"{sys.maxunicode}|{_sre.MAGIC}|{_sre.CODESIZE}")
 
 
 def seed() -> int:
