@@ -19,7 +19,6 @@ LOGIN_REQUIRED_POST = [
     ("account_delete", []),
     ("api_tokens", []),
     ("api_token_revoke", [1]),
-    ("email_confirm_resend", []),
     ("password_change", []),
 ]
 

@@ -10,11 +10,9 @@ from kineco2.accounts import throttle
 from kineco2.accounts.models import User
 
 LOGIN_ERROR = "Adresse e-mail ou mot de passe incorrect."
-UNCONFIRMED_ERROR = (
-    "Votre adresse e-mail n'est pas encore confirmée. Nous vous avons envoyé un lien de "
-    "confirmation : ouvrez-le, puis connectez-vous. Rien reçu ? Regardez dans les courriers "
-    "indésirables, ou réessayez dans une minute pour en recevoir un nouveau."
-)
+#: Shown only to someone who gave the right password; the login page then says when the
+#: last link was sent and offers to send another one (accounts/login.html).
+UNCONFIRMED_ERROR = "Votre adresse e-mail n'est pas encore confirmée."
 
 
 def _email_field(**attrs) -> forms.EmailField:
@@ -31,7 +29,7 @@ class LoginForm(forms.Form):
     The same message is given for an unknown address, a wrong password or an inactive
     account, so that the form does not tell whether an account exists. An account whose
     address is not confirmed cannot log in: only someone who gave its right password is told
-    so (``unconfirmed_user``, the view sends a new link).
+    so (``unconfirmed_user``: the page offers to send a new link, never by itself).
     """
 
     email = _email_field(autofocus=True, autocomplete="username")

@@ -36,6 +36,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("adresse e-mail", unique=True)
     email_confirmed = models.BooleanField("e-mail confirmé", default=False)
+    #: When the last confirmation link was sent (sign-up or « Renvoyer »); ``None`` before
+    #: this was recorded. New links are sent at most once per
+    #: ``KINECO2_EMAIL_CONFIRM_RESEND_MINUTES`` after it (accounts.services).
+    email_confirm_sent_at = models.DateTimeField(
+        "lien de confirmation envoyé le", null=True, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

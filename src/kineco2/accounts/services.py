@@ -7,14 +7,15 @@ Keyword-only, atomic. The clear API token only ever exists in the return value o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +28,6 @@ from kineco2.practices.models import Membership, Practice, Role
 #: A confirmation link is valid for three days.
 EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
 _EMAIL_CONFIRM_SALT = "kineco2.accounts.email-confirm"
-#: Seconds between two confirmation e-mails sent on request (login attempt, « Renvoyer »).
-EMAIL_CONFIRM_RESEND_INTERVAL = 60
 
 #: Version of the export format (bumped when keys change).
 EXPORT_FORMAT = "kineco2-export/1"
@@ -83,6 +82,7 @@ def user_signup(
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
                 email_confirmed=email_confirmed,
+                email_confirm_sent_at=None if email_confirmed else timezone.now(),
             )
     except (_AddressTaken, IntegrityError):
         make_password(password)  # the same work as creating the account
@@ -153,14 +153,46 @@ def email_confirm_send(*, user: User, base_url: str = "", next_url: str = "") ->
     )
 
 
+def email_confirm_resend_interval() -> timedelta:
+    """Time between two confirmation e-mails of one account
+    (``KINECO2_EMAIL_CONFIRM_RESEND_MINUTES``, 15 by default)."""
+    return timedelta(minutes=float(getattr(settings, "KINECO2_EMAIL_CONFIRM_RESEND_MINUTES", 15)))
+
+
+def email_confirm_next_allowed(user: User) -> datetime | None:
+    """When a new confirmation link may be sent to ``user``; ``None``: now."""
+    if user.email_confirm_sent_at is None:
+        return None
+    allowed = user.email_confirm_sent_at + email_confirm_resend_interval()
+    return allowed if allowed > timezone.now() else None
+
+
 def email_confirm_resend(*, user: User, base_url: str = "", next_url: str = "") -> bool:
-    """Send a new confirmation link, at most one per :data:`EMAIL_CONFIRM_RESEND_INTERVAL`;
-    ``False`` when nothing was sent (already confirmed, or sent a moment ago)."""
+    """Send a new confirmation link, at most one per :func:`email_confirm_resend_interval`
+    per account (counted from the last link sent, the sign-up's included); ``False`` when
+    nothing was sent (already confirmed, or a link was sent less than that ago).
+
+    The time of the last link is kept on the account and taken by one conditional UPDATE,
+    so that concurrent requests, several web processes or a flushed cache never send two.
+    If sending fails, the UPDATE is rolled back and the next request may try again.
+    """
     if user.email_confirmed:
         return False
-    if not cache.add(f"email-confirm-resend:{user.pk}", 1, timeout=EMAIL_CONFIRM_RESEND_INTERVAL):
-        return False
-    email_confirm_send(user=user, base_url=base_url, next_url=next_url)
+    now = timezone.now()
+    with transaction.atomic():
+        taken = (
+            User.objects.filter(pk=user.pk, email_confirmed=False, is_active=True)
+            .filter(
+                Q(email_confirm_sent_at__isnull=True)
+                | Q(email_confirm_sent_at__lte=now - email_confirm_resend_interval())
+            )
+            .update(email_confirm_sent_at=now)
+        )
+        if not taken:
+            user.refresh_from_db(fields=["email_confirmed", "email_confirm_sent_at"])
+            return False
+        email_confirm_send(user=user, base_url=base_url, next_url=next_url)
+    user.email_confirm_sent_at = now
     return True
 
 

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -34,6 +35,7 @@ from kineco2.accounts.forms import (
     ProfileForm,
     SignupForm,
 )
+from kineco2.accounts.models import User
 from kineco2.practices import services as practice_services
 from kineco2.practices.models import Invitation, Membership, hash_token
 
@@ -75,14 +77,43 @@ def login_view(request):
         initial={"email": request.GET.get("email", "")},
     )
     if request.method == "POST" and form.is_valid():
+        request.session.pop(RESEND_USER_KEY, None)
         auth_login(request, form.get_user())
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    context = {"form": form, "next": next_url}
     if form.unconfirmed_user is not None:
-        services.email_confirm_resend(
-            user=form.unconfirmed_user, base_url=_base_url(request), next_url=next_url
-        )
+        # Right password, unconfirmed address: nothing is sent by the login itself (each
+        # attempt used to send a link). The page says when the last link went out and
+        # offers « Renvoyer » to this browser only (server-side session key).
+        user = form.unconfirmed_user
+        request.session[RESEND_USER_KEY] = user.pk
+        context["unconfirmed"] = _unconfirmed_context(user)
     status = 429 if form.locked_minutes else 200
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "accounts/login.html", context, status=status)
+
+
+#: Session key: the unconfirmed account whose right password this browser gave at login,
+#: which may ask for a new confirmation link without being logged in.
+RESEND_USER_KEY = "confirm_resend_user"
+
+
+def _unconfirmed_context(user) -> dict:
+    return {
+        "email": user.email,
+        "sent_at": user.email_confirm_sent_at,
+        "next_allowed": _when(allowed, short=True)
+        if (allowed := services.email_confirm_next_allowed(user))
+        else "",
+        "days": services.EMAIL_CONFIRM_MAX_AGE // (24 * 3600),
+    }
+
+
+def _when(moment, *, short: bool = False) -> str:
+    """« 6 décembre 2026 à 03:12 » in the site's time zone; ``short``: « 03:12 » if today."""
+    local = timezone.localtime(moment)
+    if short and local.date() == timezone.localdate():
+        return date_format(local, "H:i")
+    return date_format(local, "j F Y à H:i")
 
 
 logout_view = auth_views.LogoutView.as_view()  # POST only (Django ≥ 5)
@@ -205,21 +236,61 @@ def email_confirm(request, token: str):
     )
 
 
-@login_required
 @require_POST
 def email_confirm_resend(request):
-    user = request.user
+    """« Renvoyer le lien de confirmation »: for a logged-in unconfirmed account (the banner),
+    or for the unconfirmed account whose right password this browser just gave at login.
+
+    At most one link per ``KINECO2_EMAIL_CONFIRM_RESEND_MINUTES`` per account. Without
+    either, the same answer whatever the address (nothing tells whether an account exists).
+    """
+    if request.user.is_authenticated:
+        user, back = request.user, reverse("account")
+    else:
+        user = User.objects.filter(pk=request.session.get(RESEND_USER_KEY), is_active=True).first()
+        if user is None:
+            messages.info(
+                request,
+                "Pour recevoir un nouveau lien de confirmation, connectez-vous avec votre "
+                "adresse e-mail et votre mot de passe.",
+            )
+            return redirect("login")
+        next_url = _safe_next(request)
+        back = (
+            reverse("login")
+            + "?"
+            + urlencode({"email": user.email, **({"next": next_url} if next_url else {})})
+        )
     if user.email_confirmed:
+        request.session.pop(RESEND_USER_KEY, None)
         messages.info(request, "Votre adresse e-mail est déjà confirmée.")
-    elif not services.email_confirm_resend(user=user, base_url=_base_url(request)):
-        messages.warning(
+    elif services.email_confirm_resend(
+        user=user,
+        base_url=_base_url(request),
+        next_url="" if request.user.is_authenticated else _safe_next(request),
+    ):
+        messages.success(
             request,
-            "Un e-mail de confirmation vient de vous être envoyé. Patientez une minute avant "
-            "d'en demander un autre, et pensez à regarder dans vos courriers indésirables.",
+            f"Un nouvel e-mail de confirmation a été envoyé à {user.email}. Pensez à regarder "
+            "dans vos courriers indésirables.",
         )
     else:
-        messages.success(request, f"Un nouvel e-mail de confirmation a été envoyé à {user.email}.")
-    return redirect("account")
+        allowed = services.email_confirm_next_allowed(user)
+        sent = (
+            f"Un lien de confirmation vous a été envoyé le {_when(user.email_confirm_sent_at)}"
+            if user.email_confirm_sent_at
+            else "Un lien de confirmation vient de vous être envoyé"
+        )
+        later = (
+            f" Vous pourrez en demander un nouveau à partir de {_when(allowed, short=True)}."
+            if allowed
+            else ""
+        )
+        messages.warning(
+            request,
+            f"{sent} : regardez aussi dans vos courriers indésirables.{later}",
+        )
+    return redirect(back)
 
 
 # --- password reset and change (Django's views, French templates) ----------------------------

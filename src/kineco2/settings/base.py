@@ -172,6 +172,12 @@ CONTENT_SECURITY_POLICY = (
 KINECO2_DRAWS = int(os.environ.get("KINECO2_DRAWS", "10000"))
 KINECO2_SEED = 20250101
 
+#: Minutes between two confirmation e-mails of one unconfirmed account (sign-up, then
+#: « Renvoyer le lien » after a login with the right password): no mail bombing.
+KINECO2_EMAIL_CONFIRM_RESEND_MINUTES = int(
+    os.environ.get("KINECO2_EMAIL_CONFIRM_RESEND_MINUTES", "15")
+)
+
 #: Number of trusted reverse proxies in front of the app (for the login throttle's client IP).
 KINECO2_NUM_PROXIES = int(os.environ.get("KINECO2_NUM_PROXIES", "0"))
 
