@@ -139,6 +139,11 @@ def _cross_rules(case) -> None:
     Schema cannot (``CROSS_RULES`` in kineco2.api.api): a generated body breaks them by
     chance, which says nothing about the schema."""
     body = case.body if isinstance(case.body, dict) else {}
+    if case.operation.path == "/api/practices" and case.method.upper() == "POST":
+        # « seul » (the default) is refused for 2 kinés or more.
+        count = _number(body.get("practitioners"))
+        if count is not None and count >= 2 and body.get("practice_mode", "seul") == "seul":
+            body["practice_mode"] = "groupe"
     profile = body.get("profile")
     if isinstance(profile, dict):
         zone, commune = profile.get("patient_zone"), profile.get("commune")

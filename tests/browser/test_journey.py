@@ -60,6 +60,19 @@ def test_sign_up_answer_express_read_results_download_pdf(live_server, page, scr
     assert_accessible(page, "vérifiez votre boîte mail")
     screenshot("02-inscrite")
 
+    # Before the confirmation, the right password is told so, and may ask for a new link;
+    # the sign-up's link went out a moment ago, so none is sent (one per 15 minutes).
+    page.goto(base + "/compte/connexion/")
+    page.fill('[name="email"]', "claire.martin@example.fr")
+    page.fill('[name="password"]', "kine-rennes-2025!")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("Votre adresse e-mail n'est pas encore confirmée.").wait_for()
+    assert "Un lien de confirmation vous a été envoyé le " in page.content()
+    assert_accessible(page, "connexion avant confirmation")
+    page.get_by_role("button", name="Renvoyer le lien de confirmation").click()
+    page.get_by_text("Vous pourrez en demander un nouveau à partir de").wait_for()
+    assert_accessible(page, "renvoi du lien refusé")
+
     # The account opens with the link of the confirmation e-mail (locmem backend).
     (confirmation,) = mail.outbox
     assert confirmation.to == ["claire.martin@example.fr"]
@@ -74,6 +87,14 @@ def test_sign_up_answer_express_read_results_download_pdf(live_server, page, scr
     page.fill('[name="commune"]', "35000")
     page.fill('[name="practitioners"]', "2")
     assert_accessible(page, "création du cabinet")
+    # No mode of practice is pre-selected: it must be chosen, consistent with 2 kinés.
+    page.get_by_role("button", name="Créer le cabinet").click()
+    page.get_by_text("Choisissez le mode d'exercice du cabinet.").wait_for()
+    page.select_option('[name="practice_mode"]', "seul")
+    page.get_by_role("button", name="Créer le cabinet").click()
+    page.get_by_text("Un cabinet individuel compte un seul kiné").wait_for()
+    assert_accessible(page, "création du cabinet, mode incohérent")
+    page.select_option('[name="practice_mode"]', "groupe")
     page.get_by_role("button", name="Créer le cabinet").click()
     page.wait_for_url(re.compile(r"/cabinets/\d+/$"))
     assert_accessible(page, "cabinet")

@@ -47,7 +47,7 @@ from kineco2.engine.schema import json_schema
 from kineco2.practices import selectors, services
 from kineco2.practices.answers import field_specs
 from kineco2.practices.forms import plausibility_warning
-from kineco2.practices.models import Assessment
+from kineco2.practices.models import Assessment, practice_mode_problem
 
 MAX_DRAWS = 20_000
 MIN_DRAWS = 100  # fewer draws cannot give a 95 % interval
@@ -230,9 +230,15 @@ def practice_list(request: HttpRequest):
     tags=["Cabinets"],
     summary="Créer un cabinet",
     description="Crée un cabinet dont vous êtes titulaire. La commune est un code postal ou un "
-    "code INSEE ; une commune inconnue est refusée (422).",
+    "code INSEE ; une commune inconnue est refusée (422). Le mode d'exercice « seul » (cabinet "
+    "individuel, la valeur par défaut) est refusé (422) pour 2 kinés ou plus : précisez-le.",
 )
 def practice_create(request: HttpRequest, payload: PracticeIn):
+    problem = practice_mode_problem(payload.practitioners, payload.practice_mode)
+    if problem:  # a stratum of the published statistics: refused rather than stored wrong
+        raise errors.ApiValidationError(
+            [errors.error_item(["body", "practice_mode"], problem, "value_error")]
+        )
     practice = services.practice_create(
         user=_user(request),
         name=payload.name,

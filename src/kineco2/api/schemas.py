@@ -88,7 +88,8 @@ class PracticeIn(Schema):
     practice_mode: PracticeMode = Field(
         "seul",
         title="Mode d'exercice",
-        description="seul, groupe, msp (maison de santé) ou centre_sante.",
+        description="seul (un kiné exerçant seul, par défaut), groupe, msp (maison de santé) ou "
+        "centre_sante. « seul » est refusé (422) pour 2 kinés ou plus : précisez le mode.",
     )
 
     @field_validator("name")

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from kineco2.engine import geography
 from kineco2.panel import selectors
 from kineco2.panel.models import RoleKind
-from kineco2.practices.models import PracticeMode
+from kineco2.practices.models import PracticeMode, practice_mode_choices, practice_mode_problem
 from kineco2.web.communes import CommuneChoiceError, resolve_commune_input
 
 REQUIRED = "Ce champ est obligatoire."
@@ -71,6 +71,13 @@ def zone_choices(territory: str | None = None) -> list[tuple[str, str]]:
     ]
 
 
+def _check_mode(form: forms.Form, data: dict) -> None:
+    """« Cabinet individuel » with 2 kinés or more: a French error on the mode."""
+    problem = practice_mode_problem(data.get("practitioners"), data.get("practice_mode"))
+    if problem and "practice_mode" not in form.errors:
+        form.add_error("practice_mode", problem)
+
+
 class CandidacyForm(FrenchForm):
     practice_name = forms.CharField(label="Nom du cabinet", max_length=200)
     commune = forms.CharField(
@@ -85,7 +92,7 @@ class CandidacyForm(FrenchForm):
         max_value=100,
         help_text="Titulaires, collaborateurs et assistants qui exercent au cabinet.",
     )
-    practice_mode = forms.ChoiceField(label="Mode d'exercice", choices=PracticeMode.choices)
+    practice_mode = forms.ChoiceField(label="Mode d'exercice", choices=practice_mode_choices)
     zone = forms.ChoiceField(
         label="Où se trouve le cabinet ?",
         choices=zone_choices,
@@ -151,6 +158,7 @@ class CandidacyForm(FrenchForm):
 
     def clean(self):
         data = super().clean()
+        _check_mode(self, data)
         if self.place is not None and "practice_mode" in data:
             from kineco2.panel.services import eligibility_errors
 
@@ -183,7 +191,7 @@ class ParticipationPracticeForm(FrenchForm):
     practitioners = forms.IntegerField(
         label="Nombre de kinésithérapeutes", min_value=1, max_value=100
     )
-    practice_mode = forms.ChoiceField(label="Mode d'exercice", choices=PracticeMode.choices)
+    practice_mode = forms.ChoiceField(label="Mode d'exercice", choices=practice_mode_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,6 +205,11 @@ class ParticipationPracticeForm(FrenchForm):
         except CommuneChoiceError as exc:
             self.commune_candidates = exc.candidates
             raise
+
+    def clean(self):
+        data = super().clean()
+        _check_mode(self, data)
+        return data
 
 
 class ExistingPracticeForm(FrenchForm):

@@ -34,7 +34,13 @@ from kineco2.practices.answers import (
     field_specs,
     section_model,
 )
-from kineco2.practices.models import Assessment, Level, PracticeMode, Role
+from kineco2.practices.models import (
+    Assessment,
+    Level,
+    Role,
+    practice_mode_choices,
+    practice_mode_problem,
+)
 from kineco2.web.communes import CommuneChoiceError, resolve_commune_input
 
 MAX_IMPORT_BYTES = 2_000_000
@@ -68,13 +74,23 @@ class PracticeForm(forms.Form):
         help_text="Titulaires, collaborateurs et assistants qui exercent au cabinet.",
     )
     practice_mode = forms.ChoiceField(
-        label="Mode d'exercice", choices=PracticeMode.choices, initial=PracticeMode.SEUL
+        label="Mode d'exercice",
+        choices=practice_mode_choices,
+        error_messages={"required": "Choisissez le mode d'exercice du cabinet."},
+        help_text="Seul, en cabinet de groupe, en maison de santé ou en centre de santé.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         #: (code to submit, French label) when the typed commune designates several.
         self.commune_candidates: list[tuple[str, str]] = []
+
+    def clean(self):
+        data = super().clean()
+        problem = practice_mode_problem(data.get("practitioners"), data.get("practice_mode"))
+        if problem and "practice_mode" not in self.errors:
+            self.add_error("practice_mode", problem)
+        return data
 
     def clean_commune(self) -> str:
         try:

@@ -21,6 +21,36 @@ class PracticeMode(models.TextChoices):
     CENTRE_SANTE = "centre_sante", "Centre de santé"
 
 
+#: The empty first option of a mode-of-practice select: nothing is chosen for the user.
+PRACTICE_MODE_BLANK = ("", "— Choisissez le mode d'exercice —")
+
+
+def practice_mode_choices() -> list[tuple[str, str]]:
+    """Choices of a mode-of-practice select, starting with the empty option.
+
+    The mode is a stratum of the published statistics: no mode is pre-selected, since a
+    browser shows the first option of a select as chosen.
+    """
+    return [PRACTICE_MODE_BLANK, *PracticeMode.choices]
+
+
+def practice_mode_problem(practitioners: int | None, practice_mode: str | None) -> str | None:
+    """The French message when ``practice_mode`` cannot describe ``practitioners`` kinés.
+
+    Only one combination is impossible: « Cabinet individuel » is a kiné practising alone,
+    so it cannot have 2 kinés or more (the synthetic population and the panel's size band
+    « seul » say the same). One kiné may practise in a group practice (with other
+    professions), an MSP or a health centre: nothing is guessed there.
+    """
+    if practice_mode == PracticeMode.SEUL and practitioners is not None and practitioners >= 2:
+        return (
+            f"Un cabinet individuel compte un seul kiné ; vous en avez indiqué {practitioners}. "
+            "Choisissez « Cabinet de groupe », « Maison de santé pluriprofessionnelle (MSP) » "
+            "ou « Centre de santé », ou corrigez le nombre de kinésithérapeutes."
+        )
+    return None
+
+
 class Role(models.TextChoices):
     TITULAIRE = "titulaire", "Titulaire"
     COLLABORATEUR = "collaborateur", "Collaborateur ou assistant"
