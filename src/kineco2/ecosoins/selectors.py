@@ -322,6 +322,7 @@ class Recommendation:
     avoided_per_session_kgco2e: float
     avoided_share: float
     planned: bool = False
+    note: GainNote | None = None  # shared premises or default values behind the figure
 
 
 @dataclass(frozen=True)
@@ -331,6 +332,7 @@ class WithoutGain:
     change_kgco2e: float  # scenario − baseline (≥ 0)
     reason: str
     planned: bool = False
+    note: GainNote | None = None  # the reason with its link, when there is one
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,7 @@ class Recommendations:
     baseline_kgco2e: float
     not_applicable: int = 0
     error: str = ""
+    shared: SharedPremises | None = None
 
     @property
     def count(self) -> int:
@@ -375,6 +378,190 @@ def _no_gain_reason(by_post: Mapping[str, float], avoided: float) -> str:
     if avoided <= -NO_GAIN_KG:
         return f"Elle fait augmenter {ups}, plus qu'elle ne réduit {downs}."
     return f"Ce qu'elle fait gagner sur {downs} est compensé par {ups}."
+
+
+@dataclass(frozen=True)
+class GainNote:
+    """Why an action's gain is zero, not computable or partial for one practice, in plain
+    French, with an optional link (shown next to the figure it explains)."""
+
+    text: str
+    url: str = ""
+    url_label: str = ""
+
+
+@dataclass(frozen=True)
+class SharedPremises:
+    """A member practice whose premises posts come from its structure's shared premises."""
+
+    structure_label: str
+    posts: frozenset[str]
+    premises_percent: float
+    premises_key: str
+    support_percent: float
+    support_key: str
+    plan_url: str = ""  # the structure's collective plan, only for its coordinators
+
+    def share_text(self, posts: Iterable[str]) -> str:
+        """« 26,7 % des locaux, répartis selon la surface occupée » for premises posts, the
+        support functions' share for the others (déchets), both when an action has both."""
+        from kineco2.engine.allocation import KEY_LABELS, PREMISES_POSTS
+
+        posts = set(posts)
+        parts = []
+        if posts & PREMISES_POSTS:
+            key = KEY_LABELS.get(self.premises_key, self.premises_key)
+            parts.append(f"{format_percent(self.premises_percent)} des locaux, selon {key}")
+        if posts - PREMISES_POSTS:
+            key = KEY_LABELS.get(self.support_key, self.support_key)
+            parts.append(
+                f"{format_percent(self.support_percent)} des fonctions support, selon {key}"
+            )
+        return " ; ".join(parts)
+
+    def touched(self, posts: Iterable[str]) -> list[str]:
+        return [p for p in posts if p in self.posts]
+
+    def summary(self) -> str:
+        labels = ", ".join(f"« {POST_LABELS.get(p, p)} »" for p in POST_IDS if p in self.posts)
+        return (
+            f"Votre cabinet partage les locaux de « {self.structure_label} » : {labels} sont "
+            "comptés dans le bilan des locaux partagés de la structure, et votre cabinet en "
+            f"reçoit une part selon la règle de répartition choisie par la structure "
+            f"({self.share_text(self.posts)}). Vos propres réponses sur ces postes ne sont pas "
+            "utilisées : les écosoins qui les concernent se mènent collectivement, avec la "
+            "structure, et leur gain ne s'affiche pas dans le bilan de votre cabinet seul."
+        )
+
+    def note(self, posts: Iterable[str], *, gain: bool) -> GainNote | None:
+        """The note for an action on ``posts``: its gain is zero here (``gain`` False) or
+        only its part outside the shared premises is counted (``gain`` True)."""
+        touched = self.touched(posts)
+        if not touched:
+            return None
+        labels = ", ".join(f"« {POST_LABELS.get(p, p)} »" for p in touched)
+        est = "sont comptés" if len(touched) > 1 else "est compté"
+        if gain:
+            text = (
+                f"Seule la part hors locaux est comptée ici : {labels} de votre cabinet {est} "
+                f"dans les locaux partagés de « {self.structure_label} », et votre part "
+                f"({self.share_text(touched)}) suit la règle de répartition de la structure. "
+                "Sur ce poste, l'action se mène avec la structure."
+            )
+        else:
+            text = (
+                f"Pas de gain calculé pour votre cabinet seul : {labels} {est} dans les "
+                f"locaux partagés de « {self.structure_label} », et votre part "
+                f"({self.share_text(touched)}) suit la règle de répartition de la structure, "
+                "pas vos propres réponses. L'action se mène collectivement, avec la "
+                "structure : son gain est calculé sur le bilan des locaux et réparti entre "
+                "les occupants."
+            )
+        if not self.plan_url:
+            text += " Parlez-en aux coordinateurs de la structure."
+        if self.plan_url:
+            return GainNote(text, self.plan_url, "Voir le plan d'action collectif de la structure")
+        return GainNote(text)
+
+
+def format_percent(value: float) -> str:
+    from kineco2.engine.formatting import format_number
+
+    return format_number(value, 1) + "\u00a0%"
+
+
+def shared_premises(assessment: Assessment, result: Result, user=None) -> SharedPremises | None:
+    """The shared premises of a member practice's result (``None`` without a share); the
+    link to the structure's collective plan only if ``user`` coordinates the structure."""
+    share = getattr(result, "shared", None)
+    if share is None:
+        return None
+    plan_url = ""
+    if user is not None and getattr(user, "is_authenticated", False):
+        from django.urls import reverse
+
+        from kineco2.structures.selectors import coordinator_role, sharing_structure
+
+        structure = sharing_structure(assessment)
+        if structure is not None and coordinator_role(user, structure) is not None:
+            plan_url = reverse("structure_plan", args=[structure.pk, assessment.reference_year])
+    return SharedPremises(
+        structure_label=share.structure_label,
+        posts=frozenset(share.replaces_posts),
+        premises_percent=share.premises_percent,
+        premises_key=share.premises_key,
+        support_percent=share.support_percent,
+        support_key=share.support_key,
+        plan_url=plan_url,
+    )
+
+
+def _defaulted_posts(result: Result, posts: Iterable[str]) -> list[str]:
+    """Those of ``posts`` whose lines in ``result`` are all default values (none answered)."""
+    out = []
+    for post in posts:
+        origins = {line.origin for line in result.lines if line.post == post}
+        if origins and origins <= {"defaut"}:
+            out.append(post)
+    return out
+
+
+def no_gain_note(
+    action: Action,
+    by_post: Mapping[str, float],
+    avoided: float,
+    result: Result,
+    shared: SharedPremises | None,
+) -> GainNote:
+    """Why ``action`` gains nothing (or adds emissions) for this practice."""
+    if shared is not None and abs(avoided) < NO_GAIN_KG:
+        note = shared.note(action.posts, gain=False)
+        if note is not None:
+            return note
+    if abs(avoided) < NO_GAIN_KG and not any(
+        line.kgco2e > 0 for line in result.lines if line.post in action.posts
+    ):
+        labels = _post_list(action.posts)
+        return GainNote(
+            f"Votre bilan ne compte rien sur {labels} (pas de donnée, ou un poste nul avec vos "
+            "réponses) : l'action n'a rien à réduire ici."
+        )
+    text = _no_gain_reason(by_post, avoided)
+    if avoided <= -NO_GAIN_KG:
+        from django.urls import reverse
+
+        return GainNote(
+            text,
+            reverse("ecosoins_faq") + "#draps",
+            "Pourquoi une action peut augmenter l'empreinte",
+        )
+    defaulted = _defaulted_posts(result, action.posts)
+    if defaulted:
+        estimated = "sont estimés" if len(defaulted) > 1 else "est estimé"
+        text += (
+            f" {_post_list(defaulted)} {estimated} avec des valeurs par défaut, faute de vos "
+            "propres chiffres dans le bilan : renseignez-les pour un calcul propre à votre "
+            "cabinet."
+        )
+    return GainNote(text)
+
+
+def _post_list(posts: Iterable[str]) -> str:
+    return ", ".join(f"« {POST_LABELS.get(p, p)} »" for p in posts)
+
+
+def default_note(action: Action, result: Result) -> GainNote | None:
+    """A gain computed on default values (the practice gave none of its own figures for the
+    action's posts) is an estimate: say so next to it."""
+    defaulted = _defaulted_posts(result, action.posts)
+    if not defaulted:
+        return None
+    estimated = "sont estimés" if len(defaulted) > 1 else "est estimé"
+    return GainNote(
+        f"Gain estimé : {_post_list(defaulted)} {estimated} avec des valeurs par défaut "
+        "(moyennes de cabinets comparables), faute de vos propres chiffres dans le bilan. "
+        "Renseignez-les pour un gain propre à votre cabinet."
+    )
 
 
 def answers_key(answers: Mapping[str, Any], *parts: Any) -> str:
@@ -426,6 +613,13 @@ def _ranking(assessment: Assessment, result: Result) -> dict[str, Any]:
     return data
 
 
+def _recommendation_note(
+    action: Action, result: Result, shared: SharedPremises | None
+) -> GainNote | None:
+    note = shared.note(action.posts, gain=True) if shared is not None else None
+    return note if note is not None else default_note(action, result)
+
+
 def planned_ids(practice: Practice) -> set[str]:
     return set(
         PlannedAction.objects.filter(practice=practice)
@@ -434,7 +628,9 @@ def planned_ids(practice: Practice) -> set[str]:
     )
 
 
-def recommendations(assessment: Assessment, result: Result, *, limit: int = 8) -> Recommendations:
+def recommendations(
+    assessment: Assessment, result: Result, *, limit: int = 8, user=None
+) -> Recommendations:
     """The applicable, published actions ranked by avoided t CO2e, with the 95 % interval.
 
     Actions whose computed gain is not positive are listed apart (``without_gain``) with the
@@ -447,6 +643,7 @@ def recommendations(assessment: Assessment, result: Result, *, limit: int = 8) -
     rows = catalogue_rows()
     catalogue = load_actions()
     planned = planned_ids(assessment.practice)
+    shared = shared_premises(assessment, result, user)
     ranked: list[Recommendation] = []
     without: list[WithoutGain] = []
     for item in data["rows"]:
@@ -454,13 +651,17 @@ def recommendations(assessment: Assessment, result: Result, *, limit: int = 8) -
         if row is None or item["id"] not in catalogue:
             continue  # unpublished by a moderator
         if item["avoided_kgco2e"] < NO_GAIN_KG:
+            note = None
+            if shared is not None and abs(item["avoided_kgco2e"]) < NO_GAIN_KG:
+                note = shared.note(catalogue[item["id"]].posts, gain=False)
             without.append(
                 WithoutGain(
                     action_id=item["id"],
                     title=row.title,
                     change_kgco2e=-item["avoided_kgco2e"],
-                    reason=item["reason"],
+                    reason=note.text if note is not None else item["reason"],
                     planned=item["id"] in planned,
+                    note=note,
                 )
             )
             continue
@@ -482,6 +683,7 @@ def recommendations(assessment: Assessment, result: Result, *, limit: int = 8) -
                 avoided_per_session_kgco2e=item["per_session"],
                 avoided_share=item["share"],
                 planned=item["id"] in planned,
+                note=_recommendation_note(catalogue[item["id"]], result, shared),
             )
         )
     return Recommendations(
@@ -491,6 +693,7 @@ def recommendations(assessment: Assessment, result: Result, *, limit: int = 8) -
         without_gain=without,
         baseline_kgco2e=result.total_kgco2e,
         not_applicable=data["not_applicable"],
+        shared=shared,
     )
 
 
@@ -609,12 +812,21 @@ class PlanGain:
     skipped: list[tuple[str, str]]  # (title, reason)
     error: str = ""
     superseded: list[str] = field(default_factory=list)  # made useless by another action
+    # Why an action gains nothing (or only part) for this practice: (title, note), in plan order.
+    notes: list[tuple[str, GainNote]] = field(default_factory=list)
+    shared: SharedPremises | None = None
+
+    @property
+    def no_gain(self) -> bool:
+        """The plan's computed gain is nil: say why rather than show « 0 t »."""
+        return self.simulation is not None and abs(self.simulation.avoided_kgco2e) < NO_GAIN_KG
 
 
-def plan_gain(practice: Practice, items: list[PlanItem] | None = None) -> PlanGain:
+def plan_gain(practice: Practice, items: list[PlanItem] | None = None, user=None) -> PlanGain:
     """The expected gain of the plan: every planned, non-abandoned action simulated together
     on the latest assessment. Actions that no longer apply (already reflected in the answers,
-    retired from the catalogue, parameters out of bounds) are listed apart."""
+    retired from the catalogue, parameters out of bounds) are listed apart; each action whose
+    own gain is nil, negative or partial here gets a note saying why (``notes``)."""
     items = plan_items(practice) if items is None else items
     assessment = latest_assessment(practice)
     active = [p for p in items if p.item.status != PlanStatus.ABANDONNEE]
@@ -623,10 +835,12 @@ def plan_gain(practice: Practice, items: list[PlanItem] | None = None) -> PlanGa
     if not active:
         return PlanGain(assessment, None, [], [])
     inputs, baseline = baseline_of(assessment)
+    shared = shared_premises(assessment, baseline, user)
     catalogue = load_actions()
     choices: list[tuple[str, dict[str, float]]] = []
     included: list[str] = []
     skipped: list[tuple[str, str]] = []
+    notes: list[tuple[str, GainNote]] = []
     for planned in active:
         action_id = planned.item.action_id
         if action_id not in catalogue:
@@ -634,31 +848,72 @@ def plan_gain(practice: Practice, items: list[PlanItem] | None = None) -> PlanGa
             continue
         action = catalogue[action_id]
         if not is_applicable(action, inputs, baseline):
-            skipped.append(
-                (
-                    planned.title,
-                    f"ne s'applique pas aux réponses du bilan {assessment.reference_year} "
-                    "(peut-être déjà prise en compte)",
+            note = shared.note(action.posts, gain=False) if shared is not None else None
+            if note is not None:
+                notes.append((planned.title, note))
+            elif planned.item.status == PlanStatus.REALISEE:
+                skipped.append(
+                    (
+                        planned.title,
+                        "réalisée : elle ne s'applique plus aux réponses du bilan "
+                        f"{assessment.reference_year}, qui comptent sans doute déjà son effet",
+                    )
                 )
-            )
+            else:
+                skipped.append(
+                    (
+                        planned.title,
+                        f"ne s'applique pas aux réponses du bilan {assessment.reference_year} "
+                        "(peut-être déjà prise en compte)",
+                    )
+                )
             continue
         params = _valid_parameters(action, planned.item.parameters)
         try:
-            simulate(inputs, [(action_id, params)], baseline=baseline, draws=0)
+            alone = simulate(inputs, [(action_id, params)], baseline=baseline, draws=0)
         except ActionError as exc:
             skipped.append((planned.title, str(exc)))
             continue
+        if alone.avoided_kgco2e < NO_GAIN_KG:
+            notes.append(
+                (
+                    planned.title,
+                    no_gain_note(
+                        action, alone.avoided_by_post, alone.avoided_kgco2e, baseline, shared
+                    ),
+                )
+            )
+            if shared is not None and alone.avoided_kgco2e <= -NO_GAIN_KG:
+                note = shared.note(action.posts, gain=True)
+                if note is not None:
+                    notes.append((planned.title, note))
+        else:
+            note = shared.note(action.posts, gain=True) if shared is not None else None
+            if note is None:
+                note = default_note(action, baseline)
+            if note is not None:
+                notes.append((planned.title, note))
         choices.append((action_id, params))
         included.append(planned.title)
     if not choices:
-        return PlanGain(assessment, None, included, skipped)
+        return PlanGain(assessment, None, included, skipped, notes=notes, shared=shared)
     try:
         simulation = run_simulation(assessment, inputs, baseline, choices)
     except ActionError as exc:
-        return PlanGain(assessment, None, included, skipped, error=str(exc))
+        return PlanGain(
+            assessment, None, included, skipped, error=str(exc), notes=notes, shared=shared
+        )
     titles = {p.item.action_id: p.title for p in active}
     superseded = [titles.get(a, a) for a in simulation.skipped]
-    return PlanGain(assessment, simulation, included, skipped, superseded=superseded)
+    return PlanGain(
+        assessment,
+        simulation,
+        included,
+        skipped,
+        superseded=superseded,
+        notes=notes,
+        shared=shared,
+    )
 
 
 def _valid_parameters(action: Action, stored: Mapping[str, Any]) -> dict[str, float]:
@@ -954,3 +1209,67 @@ __all__ = [
     "catalogue_entries",
     "recommendations",
 ]
+
+
+def action_notes_for(user, action: Action, assessments: list[Assessment]) -> dict[int, GainNote]:
+    """For the action page: the note of each of ``assessments`` (by pk) whose practice counts
+    the action's posts in shared premises (its gain is then computed with the structure)."""
+    from kineco2.engine.allocation import REPLACED_POSTS
+    from kineco2.structures.selectors import members_with_premises
+
+    if not assessments or not set(action.posts) & REPLACED_POSTS:
+        return {}
+    sharing = members_with_premises(a.pk for a in assessments)
+    notes: dict[int, GainNote] = {}
+    for assessment in assessments:
+        if assessment.pk not in sharing:
+            continue
+        try:
+            _, result = baseline_of(assessment)
+        except (InputError, EngineError):
+            continue
+        shared = shared_premises(assessment, result, user)
+        note = shared.note(action.posts, gain=False) if shared is not None else None
+        if note is not None:
+            notes[assessment.pk] = note
+    return notes
+
+
+def simulation_notes(
+    assessment: Assessment,
+    baseline: Result,
+    simulation: Simulation,
+    action_ids: Iterable[str],
+    user=None,
+) -> list[tuple[str, GainNote]]:
+    """For the simulator: why the chosen actions gain nothing, or only part, here — the
+    shared premises of a member practice for the actions on them, otherwise (one action, no
+    gain or more emissions) the engine's change by post."""
+    action_ids = list(action_ids)
+    shared = shared_premises(assessment, baseline, user)
+    catalogue = load_actions()
+    rows = catalogue_rows(published_only=False)
+    by_post = simulation.avoided_by_post
+    notes: list[tuple[str, GainNote]] = []
+    for action_id in action_ids:
+        if action_id not in catalogue:
+            continue
+        action = catalogue[action_id]
+        note = None
+        if shared is not None:
+            rest = [p for p in action.posts if p not in shared.posts]
+            changes = any(abs(by_post.get(p, 0.0)) >= NO_GAIN_KG for p in rest)
+            note = shared.note(action.posts, gain=changes)
+        if note is None and any(by_post.get(p, 0.0) >= NO_GAIN_KG for p in action.posts):
+            note = default_note(action, baseline)
+        if note is not None:
+            notes.append((title_of(action_id, rows), note))
+    avoided = simulation.avoided_kgco2e
+    if len(action_ids) == 1 and action_ids[0] in catalogue and avoided < NO_GAIN_KG:
+        # One action: say why it gains nothing or adds emissions (the shared premises, when
+        # they are the whole reason, are said above already).
+        if avoided <= -NO_GAIN_KG or shared is None:
+            action = catalogue[action_ids[0]]
+            note = no_gain_note(action, by_post, avoided, baseline, None)
+            notes.append((title_of(action.id, rows), note))
+    return notes

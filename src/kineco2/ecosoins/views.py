@@ -91,16 +91,19 @@ def _user_assessments(user) -> list[Assessment]:
 @require_GET
 def action_detail(request, action_id: str):
     row, action = selectors.catalogue_action(action_id)
+    user_assessments = _user_assessments(request.user)
+    notes = selectors.action_notes_for(request.user, action, user_assessments)
     return render(
         request,
         "ecosoins/action_detail.html",
         {
+            "assessment_notes": [(a, notes.get(a.pk)) for a in user_assessments],
             "eco_section": "catalogue",
             "row": row,
             "action": action,
             "posts": selectors.post_links(action.posts),
             "example": selectors.worked_example(action_id),
-            "user_assessments": _user_assessments(request.user),
+            "user_assessments": user_assessments,
         },
     )
 
@@ -145,7 +148,7 @@ def recommendations_page(request, pk: int):
         {
             "assessment": assessment,
             "practice": assessment.practice,
-            "recommendations": selectors.recommendations(assessment, result),
+            "recommendations": selectors.recommendations(assessment, result, user=request.user),
         },
     )
 
@@ -256,6 +259,14 @@ def _simulator_context(request, assessment, available, choices, *, plan_error: s
         "error": error,
         "plan_error": plan_error,
         "post_changes": _post_changes(simulation) if simulation else [],
+        "gain_notes": (
+            selectors.simulation_notes(
+                assessment, baseline, simulation, choices.selected, request.user
+            )
+            if simulation
+            else []
+        ),
+        "no_gain": simulation is not None and abs(simulation.avoided_kgco2e) < selectors.NO_GAIN_KG,
         "skipped": skipped,
         "trajectory": _trajectory(assessment, baseline, simulation, rate),
         "planned": selectors.planned_ids(assessment.practice),
@@ -339,9 +350,9 @@ def plan_add(request, pk: int):
     return redirect(_next_url(request, fallback))
 
 
-def _plan_context(practice, *, edit_form=None) -> dict:
+def _plan_context(practice, *, edit_form=None, user=None) -> dict:
     items = selectors.plan_items(practice)
-    gain = selectors.plan_gain(practice, items)
+    gain = selectors.plan_gain(practice, items, user=user)
     yoy = selectors.year_on_year(practice)
     realised = [p for p in items if p.item.status == PlanStatus.REALISEE]
     return {
@@ -359,7 +370,7 @@ def _plan_context(practice, *, edit_form=None) -> dict:
 @require_GET
 def plan(request, pk: int):
     practice = practice_selectors.practice_for_user(request.user, pk)
-    return render(request, "ecosoins/plan.html", _plan_context(practice))
+    return render(request, "ecosoins/plan.html", _plan_context(practice, user=request.user))
 
 
 @login_required

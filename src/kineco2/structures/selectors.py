@@ -235,6 +235,20 @@ def shared_share_for(
     return None
 
 
+def sharing_structure(assessment: Assessment) -> Structure | None:
+    """The structure whose shared premises give ``assessment`` its share, as
+    :func:`shared_share_for` chooses it (first joined, with a bilan des locaux of the year),
+    to link a member to its structure; ``None`` when the practice shares no premises."""
+    memberships = MemberPractice.objects.filter(
+        practice_id=assessment.practice_id,
+        structure__premises__reference_year=assessment.reference_year,
+    ).order_by("joined_at", "pk")
+    for membership in memberships.select_related("structure"):
+        if membership.structure.has_premises:
+            return membership.structure
+    return None
+
+
 def members_with_premises(assessment_ids: Iterable[int]) -> set[int]:
     """Those assessments whose practice is in a structure with a bilan des locaux of the
     assessment's year (one query): the only ones :func:`shared_share_for` may give a share."""

@@ -163,7 +163,9 @@ def ecosoins_recommendations(context, assessment, result, limit=8):
 
     return {
         "assessment": assessment,
-        "recommendations": recommendations(assessment, result, limit=int(limit)),
+        "recommendations": recommendations(
+            assessment, result, limit=int(limit), user=context.get("user")
+        ),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
         "user": context.get("user"),
