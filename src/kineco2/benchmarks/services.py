@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +39,7 @@ from kineco2.engine.errors import EngineError, ReferenceDataError
 from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.formatting import format_significant
 from kineco2.engine.posts import POST_IDS
+from kineco2.jobs.parallel import run_chunks
 from kineco2.practices.models import Assessment, ResultSnapshot
 
 __all__ = [
@@ -527,11 +527,10 @@ def recompute_snapshots(
 
     chunks = list(_chunks(ids, chunk_size))
     if workers > 1 and len(chunks) > 1:
-        connections.close_all()  # children open their own connections
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(workers, len(chunks)), _worker_init, (factors,)) as pool:
-            for part in pool.imap_unordered(_worker_chunk, chunks):
-                add(part)
+        for part in run_chunks(
+            _worker_chunk, chunks, workers=workers, initializer=_worker_init, initargs=(factors,)
+        ):
+            add(part)
     else:
         scalar_versions: set[str] = set()
         for chunk in chunks:

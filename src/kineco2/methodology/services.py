@@ -25,12 +25,11 @@ dropped and recomputed.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -42,6 +41,7 @@ from kineco2.engine.errors import EngineError, ReferenceDataError
 from kineco2.engine.factors import FactorSet, load_factors
 from kineco2.engine.posts import POST_IDS
 from kineco2.engine.versions import entry, methodology_sets
+from kineco2.jobs.parallel import run_chunks
 from kineco2.methodology.models import JobStatus, RecomputeJob, VersionFigures
 from kineco2.practices.models import Assessment, ResultSnapshot
 
@@ -303,12 +303,11 @@ def run_job(
 
     try:
         if workers > 1 and len(chunks) > 1:
-            connections.close_all()  # children open their own connections
-            context = multiprocessing.get_context("fork")
             init = (job.pk, job.version, factors, defaults)
-            with context.Pool(min(workers, len(chunks)), _worker_init, init) as pool:
-                for _ in pool.imap_unordered(_worker_chunk, chunks):
-                    report()
+            for _ in run_chunks(
+                _worker_chunk, chunks, workers=workers, initializer=_worker_init, initargs=init
+            ):
+                report()
         else:
             for chunk in chunks:
                 process_chunk(job.pk, chunk, job.version, factors, defaults)
