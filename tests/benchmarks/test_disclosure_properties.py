@@ -141,3 +141,12 @@ def test_quantiles_stay_within_three_percent_of_their_window(values, salt):
         mean = disclosure.window_mean(ordered, fraction)
         assert math.isclose(q, disclosure.round_significant(mean * factor), rel_tol=1e-12)
         assert abs(factor - 1) <= disclosure.NOISE
+        low, high = disclosure.published_bounds(mean)
+        assert low <= q <= high
+
+
+def test_published_bounds_are_the_extreme_noises_rounded():
+    # 1 600 moved by ±3 % is 1 552 … 1 648, published with 3 figures: 1 550 … 1 650
+    assert disclosure.published_bounds(1600.0) == (1550.0, 1650.0)
+    assert disclosure.published_bounds(8.0) == (7.76, 8.24)
+    assert disclosure.published_bounds(-10.0) == (-10.3, -9.7)

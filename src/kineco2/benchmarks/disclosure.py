@@ -211,6 +211,15 @@ def round_significant(value: float, digits: int = SIGNIFICANT) -> float:
     return round(value, digits - 1 - exponent)
 
 
+def published_bounds(window: float) -> tuple[float, float]:
+    """The lowest and highest value a protected quantile whose window mean is ``window`` may
+    be published as: the mean moved by at most ±:data:`NOISE`, then rounded to
+    :data:`SIGNIFICANT` figures (rounding is monotonic, so the bounds are exact). What a
+    reader can learn of the window from a published quantile, and what tests check."""
+    low, high = sorted((window * (1 - NOISE), window * (1 + NOISE)))
+    return round_significant(low), round_significant(high)
+
+
 def window_start(n: int, fraction: float) -> int:
     """Index of the first of the :data:`WINDOW` ordered values averaged for ``fraction``.
 
